@@ -1,0 +1,4 @@
+// eventfold/application: aggregates and applications (repository, command execution, notification log).
+
+export { type Aggregate, type AnyAggregate, aggregate, checkName, streamIdOf } from './aggregate.js'
+export { type Application, type ApplicationOptions, application, type Executed } from './application.js'

@@ -1,0 +1,84 @@
+// Builds a Codec from one payload codec per event type: the shared engine of the zod, io-ts and JSON codecs.
+
+import type { Either } from 'fp-ts/lib/Either.js'
+import { left, right } from 'fp-ts/lib/Either.js'
+import type { Codec, Encoded } from './codec.js'
+import { decodeError, encodeError, formatPath, isEventfoldError } from './error.js'
+import { defaultTranscoder, type Transcoder } from './transcoder.js'
+import type { UpcasterChains } from './upcast.js'
+
+/** Something wrong in a payload, and where. */
+export interface Issue {
+  readonly path: readonly (string | number)[]
+  readonly message: string
+}
+
+/** Encodes and validates the payload (the event without its `type`) of one event type. */
+export interface PayloadCodec {
+  readonly encode: (payload: Readonly<Record<string, unknown>>) => Either<Issue, unknown>
+  readonly decode: (data: unknown) => Either<Issue, Readonly<Record<string, unknown>>>
+}
+
+/** Options shared by the schema codecs (zod, io-ts). */
+export interface SchemaCodecOptions {
+  readonly upcasters?: UpcasterChains
+  readonly transcoder?: Transcoder
+}
+
+/** An event as the codecs see it: a `type` tag and the payload beside it. */
+export interface TypedEvent {
+  readonly type: string
+}
+
+/**
+ * Creates a codec that routes each event by its `type` to that type's payload codec, storing
+ * non-JSON values through the transcoder. Types not listed are UnknownEventType, both ways.
+ */
+export const eventCodec = <E extends TypedEvent>(
+  payloads: Readonly<Record<string, PayloadCodec>>,
+  transcoder: Transcoder = defaultTranscoder,
+): Codec<E> => {
+  const known = new Map(Object.entries(payloads))
+  return {
+    types: [...known.keys()],
+    encode: (event: E): Encoded => {
+      const { type, ...payload } = event
+      const codec = known.get(type)
+      if (!codec) throw encodeError(`unknown event type "${type}"`, { type })
+      const encoded = codec.encode(payload)
+      if (encoded._tag === 'Left') {
+        const { path, message } = encoded.left
+        throw encodeError(`${type} at ${formatPath(path)}: ${message}`, { type, path })
+      }
+      try {
+        return { type, schemaVersion: 1, data: transcoder.encode(encoded.right) }
+      } catch (error) {
+        if (isEventfoldError(error))
+          throw encodeError(`${type}: ${error.message}`, { ...error.context, type })
+        throw error
+      }
+    },
+    decode: ({ type, data }) => {
+      const codec = known.get(type)
+      if (!codec) return left(decodeError('UnknownEventType', type, `unknown event type "${type}"`))
+      let raw: unknown
+      try {
+        raw = transcoder.decode(data)
+      } catch (error) {
+        if (!isEventfoldError(error)) throw error
+        return left(decodeError('DecodeError', type, error.message, error.context.path ?? []))
+      }
+      const payload = codec.decode(raw)
+      if (payload._tag === 'Left') {
+        const { path, message } = payload.left
+        return left(decodeError('DecodeError', type, `${type} at ${formatPath(path)}: ${message}`, path))
+      }
+      // The payload codec registered under `type` validated the payload, so this is E's member for `type`.
+      return right({ ...payload.right, type } as unknown as E)
+    },
+  }
+}
+
+/** True for a non-null, non-array object. */
+export const isRecord = (value: unknown): value is Readonly<Record<string, unknown>> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)

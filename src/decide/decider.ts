@@ -1,0 +1,44 @@
+// The decider: an aggregate as three plain values — decide, evolve and an initial state.
+
+import type { Either } from 'fp-ts/lib/Either.js'
+import { left, right } from 'fp-ts/lib/Either.js'
+
+/** What `decide` returns: the new events, or a domain rejection on the left. */
+export type Decision<E, R = never> = readonly E[] | Either<R, readonly E[]>
+
+/**
+ * An aggregate as pure functions. Laws: `decide` and `evolve` do not mutate their arguments,
+ * and every state reachable by folding decided events satisfies the domain's invariants.
+ */
+export interface Decider<C, S, E, R = never> {
+  decide(command: C, state: S): Decision<E, R>
+  evolve(state: S, event: E): S
+  readonly initialState: S
+  isTerminal?(state: S): boolean
+}
+
+/** True when a decision is a plain list of events rather than an Either. */
+export const isEvents = <E, R>(decision: Decision<E, R>): decision is readonly E[] => Array.isArray(decision)
+
+/** Normalises a decision to an Either, so callers handle one shape. */
+export const toEither = <E, R>(decision: Decision<E, R>): Either<R, readonly E[]> =>
+  isEvents(decision) ? right(decision) : decision
+
+/** A decision that accepts the command with these events. */
+export const accept = <E, R = never>(...events: readonly E[]): Decision<E, R> => right(events)
+
+/** A decision that rejects the command with a domain reason. */
+export const reject = <R, E = never>(reason: R): Decision<E, R> => left(reason)
+
+/** Runs `decide` and folds its events: the state after the command, or the rejection. */
+export const step = <C, S, E, R>(
+  decider: Decider<C, S, E, R>,
+  state: S,
+  command: C,
+): Either<R, { readonly events: readonly E[]; readonly state: S }> => {
+  const decision = toEither(decider.decide(command, state))
+  if (decision._tag === 'Left') return decision
+  let next = state
+  for (const event of decision.right) next = decider.evolve(next, event)
+  return right({ events: decision.right, state: next })
+}

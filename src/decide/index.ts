@@ -1,0 +1,7 @@
+// eventfold/decide: the Decider type, decisions, and combinators that compose deciders.
+
+export { adapt, type Iso, mapCommands, mapEvents, mapState } from './adapt.js'
+export { combine, type Pair } from './combine.js'
+export { accept, type Decider, type Decision, isEvents, reject, step, toEither } from './decider.js'
+export { many } from './many.js'
+export { type Addressed, type Sum, type Tagged, toLeft, toRight } from './tagged.js'

@@ -1,0 +1,30 @@
+// eventfold/store: recorder ports, stored records, the mapper, typed errors and the memory recorder.
+
+export { EventfoldError, isEventfoldError } from '../codec/index.js'
+export {
+  concurrencyError,
+  invalidArgument,
+  isConcurrencyError,
+  isTrackingConflict,
+  recorderClosed,
+  trackingConflict,
+} from './errors.js'
+export { createMapper, type Mapper, toDomain } from './mapper.js'
+export { createMemoryRecorder, type MemoryRecorder } from './memory-recorder.js'
+export type { AggregateRecorder, ApplicationRecorder, ProcessRecorder } from './recorder.js'
+export type {
+  InsertOptions,
+  Notification,
+  SelectEventsOptions,
+  SelectNotificationsOptions,
+  StoredEvent,
+  Tracking,
+} from './records.js'
+export {
+  checkCount,
+  checkEventType,
+  checkStoredEvent,
+  checkStreamId,
+  MAX_STREAM_ID_BYTES,
+  MAX_TYPE_BYTES,
+} from './validate.js'

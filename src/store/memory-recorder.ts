@@ -1,0 +1,161 @@
+// The in-memory recorder: the reference implementation of the recorder ports and the model in
+// model-based tests of the others. Events are kept encoded, exactly as a database would keep them.
+
+import { concurrencyError, invalidArgument, recorderClosed, trackingConflict } from './errors.js'
+import type { ProcessRecorder } from './recorder.js'
+import type {
+  InsertOptions,
+  Notification,
+  SelectEventsOptions,
+  SelectNotificationsOptions,
+  StoredEvent,
+  Tracking,
+} from './records.js'
+import { checkCount, checkStoredEvent, checkStreamId } from './validate.js'
+
+/** The memory recorder: a process recorder whose state lives in this process until `close()`. */
+export type MemoryRecorder = ProcessRecorder
+
+const copy = (n: Notification): Notification => ({ ...n, data: n.data.slice() })
+
+/** Finds the index of `version` in a stream sorted by version, or where it would be inserted (as ~index). */
+const search = (stream: readonly Notification[], version: number): number => {
+  let low = 0
+  let high = stream.length - 1
+  while (low <= high) {
+    const mid = (low + high) >>> 1
+    const v = (stream[mid] as Notification).version
+    if (v === version) return mid
+    if (v < version) low = mid + 1
+    else high = mid - 1
+  }
+  return ~low
+}
+
+const checkTracking = (tracking: Tracking | undefined): void => {
+  if (!tracking) return
+  if (typeof tracking.upstream !== 'string' || tracking.upstream.length === 0) {
+    throw invalidArgument('tracking.upstream must be a non-empty string')
+  }
+  checkCount('tracking.notificationId', tracking.notificationId, 1)
+}
+
+/** Creates an empty memory recorder. */
+export const createMemoryRecorder = (): MemoryRecorder => {
+  const log: Notification[] = []
+  const streams = new Map<string, Notification[]>()
+  const tracked = new Map<string, { max: number; ids: Set<number> }>()
+  let closed = false
+
+  const open = (): void => {
+    if (closed) throw recorderClosed('memory')
+  }
+
+  /** Validates a whole batch before anything is written, so a batch is applied entirely or not at all. */
+  const checkBatch = (events: readonly StoredEvent[], tracking: Tracking | undefined): void => {
+    const seen = new Set<string>()
+    for (const event of events) {
+      checkStoredEvent(event)
+      const key = `${event.version}:${event.streamId}`
+      const stream = streams.get(event.streamId)
+      if (seen.has(key) || (stream && search(stream, event.version) >= 0))
+        throw concurrencyError(event.streamId, event.version)
+      seen.add(key)
+    }
+    checkTracking(tracking)
+    if (tracking && tracked.get(tracking.upstream)?.ids.has(tracking.notificationId)) {
+      throw trackingConflict(tracking.upstream, tracking.notificationId)
+    }
+  }
+
+  const append = (event: StoredEvent): number => {
+    const notification: Notification = { ...event, data: event.data.slice(), id: log.length + 1 }
+    log.push(notification)
+    const stream = streams.get(event.streamId)
+    if (!stream) streams.set(event.streamId, [notification])
+    else if ((stream[stream.length - 1] as Notification).version < event.version) stream.push(notification)
+    else stream.splice(~search(stream, event.version), 0, notification)
+    return notification.id
+  }
+
+  const track = ({ upstream, notificationId }: Tracking): void => {
+    const entry = tracked.get(upstream) ?? { max: 0, ids: new Set<number>() }
+    entry.ids.add(notificationId)
+    entry.max = Math.max(entry.max, notificationId)
+    tracked.set(upstream, entry)
+  }
+
+  const insertEvents = async (
+    events: readonly StoredEvent[],
+    options: InsertOptions = {},
+  ): Promise<readonly number[]> => {
+    open()
+    checkBatch(events, options.tracking)
+    const ids = events.map(append)
+    if (options.tracking) track(options.tracking)
+    return ids
+  }
+
+  const selectEvents = async (
+    streamId: string,
+    options: SelectEventsOptions = {},
+  ): Promise<readonly StoredEvent[]> => {
+    open()
+    checkStreamId(streamId)
+    const {
+      after = 0,
+      upTo = Number.MAX_SAFE_INTEGER,
+      backwards = false,
+      limit = Number.MAX_SAFE_INTEGER,
+    } = options
+    checkCount('after', after, 0)
+    checkCount('upTo', upTo, 0)
+    checkCount('limit', limit, 0)
+    const stream = streams.get(streamId) ?? []
+    const from = search(stream, after + 1)
+    const to = search(stream, upTo)
+    const slice = stream.slice(from >= 0 ? from : ~from, to >= 0 ? to + 1 : ~to)
+    const ordered = backwards ? slice.reverse() : slice
+    return ordered.slice(0, limit).map(copy)
+  }
+
+  const selectNotifications = async (
+    start: number,
+    limit: number,
+    options: SelectNotificationsOptions = {},
+  ): Promise<readonly Notification[]> => {
+    open()
+    checkCount('start', start, 1)
+    checkCount('limit', limit, 0)
+    const stop = checkCount('stop', options.stop ?? Number.MAX_SAFE_INTEGER, 0)
+    const types = options.types ? new Set(options.types) : undefined
+    const page: Notification[] = []
+    for (let i = start - 1; i < log.length && page.length < limit; i++) {
+      const notification = log[i] as Notification
+      if (notification.id > stop) break
+      if (!types || types.has(notification.type)) page.push(copy(notification))
+    }
+    return page
+  }
+
+  return {
+    insertEvents,
+    selectEvents,
+    selectNotifications,
+    maxNotificationId: async () => {
+      open()
+      return log.length
+    },
+    maxTrackingId: async (upstream) => {
+      open()
+      return tracked.get(upstream)?.max ?? 0
+    },
+    hasTracking: async (upstream, notificationId) => {
+      open()
+      return tracked.get(upstream)?.ids.has(notificationId) ?? false
+    },
+    close: async () => {
+      closed = true
+    },
+  }
+}

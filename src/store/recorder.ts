@@ -1,0 +1,39 @@
+// The recorder ports, in the Python eventsourcing library's vocabulary: aggregate, application, process.
+
+import type {
+  InsertOptions,
+  Notification,
+  SelectEventsOptions,
+  SelectNotificationsOptions,
+  StoredEvent,
+} from './records.js'
+
+/**
+ * Stores the events of streams. `insertEvents` is atomic: all events (across streams) and the
+ * tracking row, or none. A (stream, version) that exists already fails the whole batch with a
+ * ConcurrencyError. It resolves to the notification ids given to the events, in order.
+ */
+export interface AggregateRecorder {
+  insertEvents(events: readonly StoredEvent[], options?: InsertOptions): Promise<readonly number[]>
+  selectEvents(streamId: string, options?: SelectEventsOptions): Promise<readonly StoredEvent[]>
+  close(): Promise<void>
+}
+
+/** An aggregate recorder that also keeps every event in one total order, the notification log. */
+export interface ApplicationRecorder extends AggregateRecorder {
+  /** Notifications with id >= start, in id order, at most `limit` of them. */
+  selectNotifications(
+    start: number,
+    limit: number,
+    options?: SelectNotificationsOptions,
+  ): Promise<readonly Notification[]>
+  /** The highest notification id recorded, 0 when the log is empty. */
+  maxNotificationId(): Promise<number>
+}
+
+/** An application recorder that also tracks which upstream notifications it has processed. */
+export interface ProcessRecorder extends ApplicationRecorder {
+  /** The highest notification id tracked for `upstream`, 0 when none is. */
+  maxTrackingId(upstream: string): Promise<number>
+  hasTracking(upstream: string, notificationId: number): Promise<boolean>
+}

@@ -1,0 +1,41 @@
+// The records a recorder keeps: stored events, notifications in the global log, tracking rows.
+
+/** An event as the recorder keeps it: its place in its stream, its type and its encoded bytes. */
+export interface StoredEvent {
+  readonly streamId: string
+  /** The event's position in its stream; the first event of a stream has version 1. */
+  readonly version: number
+  readonly type: string
+  readonly schemaVersion: number
+  readonly data: Uint8Array
+}
+
+/** A stored event with its place in the application's total order: ids 1, 2, 3 … in commit order. */
+export interface Notification extends StoredEvent {
+  readonly id: number
+}
+
+/** Records that notification `notificationId` of the application `upstream` has been processed. */
+export interface Tracking {
+  readonly upstream: string
+  readonly notificationId: number
+}
+
+/** Which events of a stream to read: versions in (after, upTo], oldest first unless backwards. */
+export interface SelectEventsOptions {
+  readonly after?: number
+  readonly upTo?: number
+  readonly backwards?: boolean
+  readonly limit?: number
+}
+
+/** Narrows a page of notifications: ids up to `stop`, and only the listed event types. */
+export interface SelectNotificationsOptions {
+  readonly stop?: number
+  readonly types?: readonly string[]
+}
+
+/** Options of one atomic insert: a tracking row written in the same transaction as the events. */
+export interface InsertOptions {
+  readonly tracking?: Tracking
+}

@@ -1,0 +1,54 @@
+// Checks every value before it reaches a recorder, so bad input is a typed error and never stored.
+
+import { EventfoldError } from '../codec/index.js'
+import { invalidArgument } from './errors.js'
+import type { StoredEvent } from './records.js'
+
+/** The longest stream id accepted, in UTF-8 bytes (fits a PostgreSQL btree index entry). */
+export const MAX_STREAM_ID_BYTES = 1024
+/** The longest event type name accepted, in UTF-8 bytes. */
+export const MAX_TYPE_BYTES = 255
+
+const encoder = new TextEncoder()
+
+const checkText = (code: string, what: string, value: unknown, maxBytes: number): string => {
+  if (typeof value !== 'string' || value.length === 0)
+    throw new EventfoldError(code, `${what} must be a non-empty string`)
+  if (value.includes('\u0000'))
+    throw new EventfoldError(code, `${what} ${JSON.stringify(value)} contains a NUL character`)
+  if (!value.isWellFormed())
+    throw new EventfoldError(code, `${what} ${JSON.stringify(value)} contains a lone surrogate`)
+  if (value.length * 3 > maxBytes && encoder.encode(value).length > maxBytes) {
+    throw new EventfoldError(code, `${what} is longer than ${maxBytes} UTF-8 bytes`, { length: value.length })
+  }
+  return value
+}
+
+/** Returns the stream id if it is valid; throws InvalidStreamId otherwise. */
+export const checkStreamId = (streamId: unknown): string =>
+  checkText('InvalidStreamId', 'stream id', streamId, MAX_STREAM_ID_BYTES)
+
+/** Returns the event type if it is valid; throws InvalidEventType otherwise. */
+export const checkEventType = (type: unknown): string =>
+  checkText('InvalidEventType', 'event type', type, MAX_TYPE_BYTES)
+
+/** True for a whole number from `min` up that a JavaScript number holds exactly. */
+const isCount = (n: unknown, min: number): n is number => Number.isSafeInteger(n) && (n as number) >= min
+
+/** Checks a stored event completely; throws a typed error naming the stream and version. */
+export const checkStoredEvent = (event: StoredEvent): void => {
+  checkStreamId(event.streamId)
+  checkEventType(event.type)
+  const context = { streamId: event.streamId, version: event.version }
+  if (!isCount(event.version, 1))
+    throw new EventfoldError('InvalidVersion', 'version must be an integer >= 1', context)
+  if (!isCount(event.schemaVersion, 1))
+    throw invalidArgument('schemaVersion must be an integer >= 1', context)
+  if (!(event.data instanceof Uint8Array)) throw invalidArgument('data must be a Uint8Array', context)
+}
+
+/** Checks a position, count or version argument. */
+export const checkCount = (name: string, value: unknown, min: number): number => {
+  if (!isCount(value, min)) throw invalidArgument(`${name} must be an integer >= ${min}`, { [name]: value })
+  return value
+}
