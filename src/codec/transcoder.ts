@@ -81,7 +81,7 @@ const builtins: readonly CustomType[] = [
     decode: (e: unknown[]) => new Set(e),
   }),
 ]
-const reserved = new Set(['object', 'undefined', 'number', 'bigint', ...builtins.map((t) => t.name)])
+const reserved = new Set(['object', 'null-prototype', 'undefined', 'number', 'bigint', ...builtins.map((t) => t.name)])
 
 const setOwn = (target: Record<string, unknown>, key: string, value: unknown): void => {
   if (key === '__proto__')
@@ -150,6 +150,7 @@ export const createTranscoder = (custom: readonly CustomType[] = []): Transcoder
         setOwn(out, key, encode(v, path, seen))
         path.pop()
       }
+      if (proto === null) return { [TAG]: 'null-prototype', [VALUE]: out }
       return Object.hasOwn(out, TAG) ? { [TAG]: 'object', [VALUE]: out } : out
     } finally {
       seen.delete(value)
@@ -182,6 +183,8 @@ export const createTranscoder = (custom: readonly CustomType[] = []): Transcoder
     switch (tag) {
       case 'object':
         return decodeEntries(inner as JsonObject, path)
+      case 'null-prototype':
+        return Object.assign(Object.create(null), decodeEntries(inner as JsonObject, path))
       case 'undefined':
         return undefined
       case 'number':

@@ -1,0 +1,14 @@
+// eventfold/testing: given/when/then for deciders and fast-check laws (needs fast-check installed).
+
+export { given, type Outcome } from './given.js'
+export {
+  checkCodecRoundTrip,
+  checkIdempotent,
+  checkInvariant,
+  checkNoMutation,
+  deepFreeze,
+  type LawOptions,
+  type Reached,
+  reachable,
+  replay,
+} from './laws.js'

@@ -1,0 +1,114 @@
+import { createTranscoder, customType, defaultTranscoder, isEventfoldError } from 'eventfold/codec'
+import { isDeepStrictEqual } from 'node:util'
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+
+const roundTrip = (value: unknown, transcoder = defaultTranscoder): unknown =>
+  transcoder.decode(JSON.parse(JSON.stringify(transcoder.encode(value))))
+
+const leaf = fc.oneof(
+  fc.string(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.constant(undefined),
+  fc.double(),
+  fc.bigInt(),
+  fc.date(),
+  fc.uint8Array({ maxLength: 20 }),
+  fc.constantFrom(-0, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY),
+)
+const { value } = fc.letrec((tie) => ({
+  value: fc.oneof({ depthSize: 'small' }, leaf, tie('array'), tie('object'), tie('map'), tie('set')),
+  array: fc.array(tie('value'), { maxLength: 4 }),
+  object: fc.dictionary(fc.oneof(fc.string(), fc.constantFrom('$type', '$value', '__proto__', 'constructor')), tie('value'), {
+    maxKeys: 4,
+  }),
+  map: fc.array(fc.tuple(tie('value'), tie('value')), { maxLength: 3 }).map((entries) => new Map(entries)),
+  set: fc.array(tie('value'), { maxLength: 3 }).map((items) => new Set(items)),
+}))
+
+describe('the transcoder', () => {
+  it('law: every value it accepts reads back deep-equal, types and all', () => {
+    fc.assert(
+      fc.property(value, (v) => {
+        // node's deep-strict equality compares prototypes; vitest's would trip on an own "constructor" key
+        expect(isDeepStrictEqual(roundTrip(v), v)).toBe(true)
+      }),
+      { numRuns: 500 },
+    )
+  })
+
+  it('keeps undefined apart from absent, and -0 apart from 0', () => {
+    const back = roundTrip({ a: undefined, z: -0, list: [undefined, 1] }) as Record<string, unknown>
+    expect(Object.hasOwn(back, 'a')).toBe(true)
+    expect(Object.is(back.z, -0)).toBe(true)
+    expect(back.list).toEqual([undefined, 1])
+  })
+
+  it('escapes user objects that carry its tag key', () => {
+    const tricky = { $type: 'Date', $value: '2020-01-01T00:00:00.000Z' }
+    expect(roundTrip(tricky)).toEqual(tricky)
+  })
+
+  it('keeps a "__proto__" key as data, never as a prototype', () => {
+    const tricky = JSON.parse('{"__proto__": {"polluted": true}}')
+    const back = roundTrip(tricky) as Record<string, unknown>
+    expect(Object.getPrototypeOf(back)).toBe(Object.prototype)
+    expect(Object.hasOwn(back, '__proto__')).toBe(true)
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined()
+  })
+
+  it.each([
+    ['a function', { f: () => 1 }, /function at f cannot be stored/],
+    ['a symbol', { s: Symbol('x') }, /symbol at s/],
+    ['an unregistered class instance', { at: new (class Money {})() }, /instance of Money at at/],
+    ['a Buffer (use Uint8Array)', { b: Buffer.from('x') }, /instance of Buffer/],
+    ['a sparse array', { xs: [1, , 3] }, /sparse array at xs\[1\]/],
+    ['symbol keys', { [Symbol('k')]: 1 }, /symbol keys/],
+  ])('refuses %s with a typed EncodeError naming the path', (_what, input, message) => {
+    try {
+      defaultTranscoder.encode(input)
+      expect.unreachable('encode should have thrown')
+    } catch (error) {
+      expect(isEventfoldError(error, 'EncodeError')).toBe(true)
+      expect(String(error)).toMatch(message)
+    }
+  })
+
+  it('refuses circular references', () => {
+    const loop: Record<string, unknown> = {}
+    loop.self = loop
+    expect(() => defaultTranscoder.encode(loop)).toThrow(/circular reference at self/)
+    const shared = { x: 1 }
+    expect(roundTrip({ a: shared, b: shared })).toEqual({ a: { x: 1 }, b: { x: 1 } })
+  })
+
+  it('stores registered custom types, whose data may hold other transcoded values', () => {
+    class Money {
+      constructor(
+        readonly amount: bigint,
+        readonly currency: string,
+      ) {}
+    }
+    const transcoder = createTranscoder([
+      customType({
+        name: 'Money',
+        is: (v): v is Money => v instanceof Money,
+        encode: (m) => ({ amount: m.amount, currency: m.currency }),
+        decode: (d: { amount: bigint; currency: string }) => new Money(d.amount, d.currency),
+      }),
+    ])
+    const back = roundTrip({ price: new Money(1999n, 'EUR') }, transcoder) as { price: Money }
+    expect(back.price).toBeInstanceOf(Money)
+    expect(back.price).toEqual(new Money(1999n, 'EUR'))
+  })
+
+  it('rejects custom type names that clash', () => {
+    const t = customType({ name: 'Date', is: (v): v is Date => v instanceof Date, encode: String, decode: (s: string) => new Date(s) })
+    expect(() => createTranscoder([t])).toThrow(/reserved/)
+  })
+
+  it('reports an unknown tag when decoding', () => {
+    expect(() => defaultTranscoder.decode({ x: { $type: 'Nope', $value: 1 } })).toThrow(/unknown transcoded type "Nope" at x/)
+  })
+})
