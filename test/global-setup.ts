@@ -6,7 +6,8 @@ export default async function setup(): Promise<void> {
   const url = process.env.DATABASE_URL
   const required = process.env.REQUIRE_POSTGRES === '1'
   if (!url) {
-    if (required) throw new Error('REQUIRE_POSTGRES=1 but DATABASE_URL is not set: start a server with `npm run db:up`')
+    if (required)
+      throw new Error('REQUIRE_POSTGRES=1 but DATABASE_URL is not set: start a server with `npm run db:up`')
     console.log(
       '\n[eventfold] PostgreSQL suites (*.int.test.ts) are SKIPPED: no DATABASE_URL.\n' +
         '            Run them with: eval "$(npm run -s db:up)" && npm test   (or: bash .ci/run)\n',

@@ -3,7 +3,16 @@
 
 import type { EventOf } from 'eventfold/codec'
 import { fromIoTs } from 'eventfold/codec/io-ts'
-import { type Addressed, combine, type Decider, mapCommands, mapEvents, many, reject, type Sum } from 'eventfold/decide'
+import {
+  type Addressed,
+  combine,
+  type Decider,
+  many,
+  mapCommands,
+  mapEvents,
+  reject,
+  type Sum,
+} from 'eventfold/decide'
 import * as t from 'io-ts'
 
 // The list itself: a title, and closed once archived.
@@ -82,7 +91,9 @@ const toStored = (event: Combined): TodoEvent => {
     return e.type === 'Renamed' ? { type: 'ListRenamed', title: e.title } : { type: 'ListArchived' }
   }
   const { id: itemId, value } = event.value
-  return value.type === 'Added' ? { type: 'ItemAdded', itemId, text: value.text } : { type: 'ItemCompleted', itemId }
+  return value.type === 'Added'
+    ? { type: 'ItemAdded', itemId, text: value.text }
+    : { type: 'ItemCompleted', itemId }
 }
 
 const fromStored = (event: TodoEvent): Combined => {
@@ -112,6 +123,9 @@ const route = (command: TodoCommand): Sum<ListCommand, Addressed<ItemCommand>> =
 }
 
 /** The to-do list: the list and its items combined, with flat commands and stored events. */
-export const todo = mapCommands(mapEvents(combine(list, many(item)), { to: toStored, from: fromStored }), route)
+export const todo = mapCommands(
+  mapEvents(combine(list, many(item)), { to: toStored, from: fromStored }),
+  route,
+)
 
 export type TodoState = typeof todo.initialState

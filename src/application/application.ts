@@ -36,7 +36,10 @@ export interface ApplicationOptions {
   readonly aggregates: readonly AnyAggregate[]
   readonly recorder?: ApplicationRecorder
   readonly mapper?: Mapper
-  /** How many times `execute` reloads and decides again after a ConcurrencyError (default 10). */
+  /**
+   * How many times `execute` reloads and decides again after a ConcurrencyError (default 10), after a
+   * random pause of up to 2^attempt ms (at most 100 ms) so that contending writers fall out of step.
+   */
   readonly maxRetries?: number
 }
 
@@ -117,8 +120,9 @@ export const application = (options: ApplicationOptions): Application => {
       try {
         if (stored.length > 0) notificationIds = await recorder.insertEvents(stored)
       } catch (error) {
-        if (isConcurrencyError(error) && attempt < maxRetries) continue
-        throw error
+        if (!isConcurrencyError(error) || attempt >= maxRetries) throw error
+        await backoff(attempt)
+        continue
       }
       let state = current.state
       for (const event of events) state = decider.evolve(state, event)
@@ -131,7 +135,7 @@ export const application = (options: ApplicationOptions): Application => {
     recorder,
     log: createNotificationLog(recorder),
     execute,
-    get: (aggregate, id, options = {}) =>
+    get: async (aggregate, id, options = {}) =>
       load(
         aggregate,
         streamOf(aggregate, id),
@@ -140,6 +144,9 @@ export const application = (options: ApplicationOptions): Application => {
     close: () => recorder.close(),
   }
 }
+
+const backoff = (attempt: number): Promise<void> =>
+  new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(100, 2 ** attempt)))
 
 const gap = (streamId: string, version: number, event: StoredEvent): EventfoldError =>
   new EventfoldError(

@@ -41,16 +41,12 @@ const TAG = '$type'
 const VALUE = '$value'
 
 const isUint8Array = (v: unknown): v is Uint8Array => v instanceof Uint8Array && v.constructor === Uint8Array
-const specialNumber = (n: number): string | undefined =>
-  Number.isNaN(n)
-    ? 'NaN'
-    : n === Number.POSITIVE_INFINITY
-      ? 'Infinity'
-      : n === Number.NEGATIVE_INFINITY
-        ? '-Infinity'
-        : Object.is(n, -0)
-          ? '-0'
-          : undefined
+const specialNumber = (n: number): string | undefined => {
+  if (Number.isNaN(n)) return 'NaN'
+  if (n === Number.POSITIVE_INFINITY) return 'Infinity'
+  if (n === Number.NEGATIVE_INFINITY) return '-Infinity'
+  return Object.is(n, -0) ? '-0' : undefined
+}
 
 const toBase64 = (bytes: Uint8Array): string => {
   let binary = ''
@@ -81,7 +77,14 @@ const builtins: readonly CustomType[] = [
     decode: (e: unknown[]) => new Set(e),
   }),
 ]
-const reserved = new Set(['object', 'null-prototype', 'undefined', 'number', 'bigint', ...builtins.map((t) => t.name)])
+const reserved = new Set([
+  'object',
+  'null-prototype',
+  'undefined',
+  'number',
+  'bigint',
+  ...builtins.map((t) => t.name),
+])
 
 const setOwn = (target: Record<string, unknown>, key: string, value: unknown): void => {
   if (key === '__proto__')

@@ -26,11 +26,13 @@ export const given = <C, S, E, R>(decider: Decider<C, S, E, R>, history: readonl
       result,
       state,
       then: (expected) => {
-        if (result._tag === 'Left') fail(`expected events, but the command was rejected: ${JSON.stringify(result.left)}`)
+        if (result._tag === 'Left')
+          fail(`expected events, but the command was rejected: ${JSON.stringify(result.left)}`)
         deepStrictEqual(result.right, expected)
       },
       thenRejects: (expected) => {
-        if (result._tag === 'Right') fail(`expected a rejection, but the command produced ${JSON.stringify(result.right)}`)
+        if (result._tag === 'Right')
+          fail(`expected a rejection, but the command produced ${JSON.stringify(result.right)}`)
         deepStrictEqual(result.left, expected)
       },
     }

@@ -1,5 +1,12 @@
 // eventfold/testing: given/when/then for deciders and fast-check laws (needs fast-check installed).
 
+export {
+  type ConformanceCase,
+  type RecorderFactory,
+  rejectsWith,
+  storedEvent,
+  withRecorder,
+} from './conformance.js'
 export { given, type Outcome } from './given.js'
 export {
   checkCodecRoundTrip,
@@ -12,3 +19,4 @@ export {
   reachable,
   replay,
 } from './laws.js'
+export { recorderConformance } from './recorder-conformance.js'

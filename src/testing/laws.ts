@@ -22,7 +22,10 @@ export interface LawOptions {
 }
 
 /** Replays commands through the decider, skipping rejected ones, and returns where it got to. */
-export const replay = <C, S, E, R>(decider: Decider<C, S, E, R>, commands: readonly C[]): Reached<C, S, E> => {
+export const replay = <C, S, E, R>(
+  decider: Decider<C, S, E, R>,
+  commands: readonly C[],
+): Reached<C, S, E> => {
   let state = decider.initialState
   const events: E[] = []
   for (const command of commands) {

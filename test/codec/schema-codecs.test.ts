@@ -23,7 +23,11 @@ describe('fromZod', () => {
   it('stores a Date as an ISO string through a zod codec, and reads it back as a Date', () => {
     const event = { type: 'Booked' as const, room: 12, at: new Date('2026-11-28T10:00:00Z'), guests: ['Ada'] }
     const encoded = stored(codec, event)
-    expect(encoded).toEqual({ type: 'Booked', schemaVersion: 1, data: { room: 12, at: '2026-11-28T10:00:00.000Z', guests: ['Ada'] } })
+    expect(encoded).toEqual({
+      type: 'Booked',
+      schemaVersion: 1,
+      data: { room: 12, at: '2026-11-28T10:00:00.000Z', guests: ['Ada'] },
+    })
     expect(codec.decode(encoded)).toEqual(right(event))
     expect(codec.types).toEqual(['Booked', 'Cancelled'])
   })
@@ -35,8 +39,15 @@ describe('fromZod', () => {
   })
 
   it('gives a DecodeError with the path of what was wrong', () => {
-    const decoded = codec.decode({ type: 'Booked', schemaVersion: 1, data: { room: 12, at: '2026-11-28T10:00:00Z', guests: [7] } })
-    expect(decoded).toMatchObject({ _tag: 'Left', left: { code: 'DecodeError', type: 'Booked', path: ['guests', 0] } })
+    const decoded = codec.decode({
+      type: 'Booked',
+      schemaVersion: 1,
+      data: { room: 12, at: '2026-11-28T10:00:00Z', guests: [7] },
+    })
+    expect(decoded).toMatchObject({
+      _tag: 'Left',
+      left: { code: 'DecodeError', type: 'Booked', path: ['guests', 0] },
+    })
   })
 
   it('gives UnknownEventType for a type it does not know, never a silent skip', () => {
@@ -56,7 +67,8 @@ describe('fromIoTs', () => {
   const DateFromIso = new t.Type<Date, string, unknown>(
     'DateFromIso',
     (u): u is Date => u instanceof Date,
-    (u, c) => (typeof u === 'string' && !Number.isNaN(Date.parse(u)) ? t.success(new Date(u)) : t.failure(u, c)),
+    (u, c) =>
+      typeof u === 'string' && !Number.isNaN(Date.parse(u)) ? t.success(new Date(u)) : t.failure(u, c),
     (d) => d.toISOString(),
   )
   const codec = fromIoTs({
@@ -90,13 +102,17 @@ describe('jsonCodec', () => {
 
   it('refuses unknown types both ways', () => {
     expect(() => codec.encode({ type: 'Other' } as unknown as Event)).toThrow(/unknown event type "Other"/)
-    expect(codec.decode({ type: 'Other', schemaVersion: 1, data: {} })).toMatchObject({ left: { code: 'UnknownEventType' } })
+    expect(codec.decode({ type: 'Other', schemaVersion: 1, data: {} })).toMatchObject({
+      left: { code: 'UnknownEventType' },
+    })
   })
 })
 
 describe('withUpcasters', () => {
   // v1: { name }  →  v2: { first, last }  →  v3: { first, last, nickname }
-  const current = fromZod({ Named: z.object({ first: z.string(), last: z.string(), nickname: z.string().nullable() }) })
+  const current = fromZod({
+    Named: z.object({ first: z.string(), last: z.string(), nickname: z.string().nullable() }),
+  })
   const codec = withUpcasters(current, {
     Named: [
       (data) => {
@@ -108,7 +124,9 @@ describe('withUpcasters', () => {
   })
 
   it('writes the current schema version and upcasts older data, each upcaster once, in order', () => {
-    expect(codec.encode({ type: 'Named', first: 'Ada', last: 'Lovelace', nickname: null }).schemaVersion).toBe(3)
+    expect(
+      codec.encode({ type: 'Named', first: 'Ada', last: 'Lovelace', nickname: null }).schemaVersion,
+    ).toBe(3)
     expect(codec.decode({ type: 'Named', schemaVersion: 1, data: { name: 'Ada Lovelace' } })).toEqual(
       right({ type: 'Named', first: 'Ada', last: 'Lovelace', nickname: null }),
     )

@@ -1,5 +1,5 @@
-import { createTranscoder, customType, defaultTranscoder, isEventfoldError } from 'eventfold/codec'
 import { isDeepStrictEqual } from 'node:util'
+import { createTranscoder, customType, defaultTranscoder, isEventfoldError } from 'eventfold/codec'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 
@@ -20,9 +20,13 @@ const leaf = fc.oneof(
 const { value } = fc.letrec((tie) => ({
   value: fc.oneof({ depthSize: 'small' }, leaf, tie('array'), tie('object'), tie('map'), tie('set')),
   array: fc.array(tie('value'), { maxLength: 4 }),
-  object: fc.dictionary(fc.oneof(fc.string(), fc.constantFrom('$type', '$value', '__proto__', 'constructor')), tie('value'), {
-    maxKeys: 4,
-  }),
+  object: fc.dictionary(
+    fc.oneof(fc.string(), fc.constantFrom('$type', '$value', '__proto__', 'constructor')),
+    tie('value'),
+    {
+      maxKeys: 4,
+    },
+  ),
   map: fc.array(fc.tuple(tie('value'), tie('value')), { maxLength: 3 }).map((entries) => new Map(entries)),
   set: fc.array(tie('value'), { maxLength: 3 }).map((items) => new Set(items)),
 }))
@@ -104,11 +108,18 @@ describe('the transcoder', () => {
   })
 
   it('rejects custom type names that clash', () => {
-    const t = customType({ name: 'Date', is: (v): v is Date => v instanceof Date, encode: String, decode: (s: string) => new Date(s) })
+    const t = customType({
+      name: 'Date',
+      is: (v): v is Date => v instanceof Date,
+      encode: String,
+      decode: (s: string) => new Date(s),
+    })
     expect(() => createTranscoder([t])).toThrow(/reserved/)
   })
 
   it('reports an unknown tag when decoding', () => {
-    expect(() => defaultTranscoder.decode({ x: { $type: 'Nope', $value: 1 } })).toThrow(/unknown transcoded type "Nope" at x/)
+    expect(() => defaultTranscoder.decode({ x: { $type: 'Nope', $value: 1 } })).toThrow(
+      /unknown transcoded type "Nope" at x/,
+    )
   })
 })

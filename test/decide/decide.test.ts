@@ -1,4 +1,15 @@
-import { adapt, combine, type Decider, many, mapState, reject, step, toEither, toLeft, toRight } from 'eventfold/decide'
+import {
+  adapt,
+  combine,
+  type Decider,
+  many,
+  mapState,
+  reject,
+  step,
+  toEither,
+  toLeft,
+  toRight,
+} from 'eventfold/decide'
 import { left, right } from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
 import { given } from '../../src/testing/index.js'
@@ -26,7 +37,9 @@ describe('decisions', () => {
   })
 
   it('step decides and folds', () => {
-    expect(step(counter, 1, { type: 'Add', n: 2 })).toEqual(right({ events: [{ type: 'Added', n: 2 }], state: 3 }))
+    expect(step(counter, 1, { type: 'Add', n: 2 })).toEqual(
+      right({ events: [{ type: 'Added', n: 2 }], state: 3 }),
+    )
     expect(step(counter, 1, { type: 'Add', n: -1 })).toEqual(left('Negative'))
   })
 })
@@ -43,7 +56,9 @@ describe('combine', () => {
   })
 
   it('passes a part rejection through', () => {
-    given(both, []).when(toLeft({ type: 'Add', n: -1 })).thenRejects('Negative')
+    given(both, [])
+      .when(toLeft({ type: 'Add', n: -1 }))
+      .thenRejects('Negative')
   })
 
   it('is terminal only when both parts are', () => {
@@ -56,10 +71,13 @@ describe('many', () => {
   const counters = many(counter)
 
   it('keeps one state per id, starting each from the initial state', () => {
-    const s = counters.evolve(counters.evolve(counters.initialState, { id: 'a', value: { type: 'Added', n: 2 } }), {
-      id: 'b',
-      value: { type: 'Added', n: 5 },
-    })
+    const s = counters.evolve(
+      counters.evolve(counters.initialState, { id: 'a', value: { type: 'Added', n: 2 } }),
+      {
+        id: 'b',
+        value: { type: 'Added', n: 5 },
+      },
+    )
     expect([...s]).toEqual([
       ['a', 2],
       ['b', 5],
@@ -80,11 +98,16 @@ describe('adapt', () => {
   it('maps commands in, events both ways and state both ways', () => {
     const adapted = adapt(counter, {
       command: (c: { readonly add: number }): CounterCommand => ({ type: 'Add', n: c.add }),
-      event: { to: (e: CounterEvent) => ({ kind: 'plus', by: e.n }), from: (e: { kind: 'plus'; by: number }) => ({ type: 'Added' as const, n: e.by }) },
+      event: {
+        to: (e: CounterEvent) => ({ kind: 'plus' as const, by: e.n }),
+        from: (e: { kind: 'plus'; by: number }) => ({ type: 'Added' as const, n: e.by }),
+      },
       state: { to: (n: number) => ({ total: n }), from: (s: { total: number }) => s.total },
     })
     expect(adapted.initialState).toEqual({ total: 0 })
-    given(adapted, [{ kind: 'plus', by: 2 }]).when({ add: 3 }).then([{ kind: 'plus', by: 3 }])
+    given(adapted, [{ kind: 'plus', by: 2 }])
+      .when({ add: 3 })
+      .then([{ kind: 'plus', by: 3 }])
     expect(adapted.evolve({ total: 1 }, { kind: 'plus', by: 4 })).toEqual({ total: 5 })
   })
 

@@ -1,5 +1,5 @@
-import fc from 'fast-check'
 import { advance, fold, initial, project, view } from 'eventfold/evolve'
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 
 const sum = (total: number, n: number): number => total + n

@@ -1,9 +1,15 @@
-import { isRight } from 'fp-ts/lib/Either.js'
 import fc from 'fast-check'
+import { isRight } from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
 import { type DogCommand, dog, dogEvents } from '../../examples/dog-school/dog.js'
 import { createDogSchool } from '../../examples/dog-school/dog-school.js'
-import { checkCodecRoundTrip, checkIdempotent, checkInvariant, checkNoMutation, given } from '../../src/testing/index.js'
+import {
+  checkCodecRoundTrip,
+  checkIdempotent,
+  checkInvariant,
+  checkNoMutation,
+  given,
+} from '../../src/testing/index.js'
 
 describe('the dog-school scenario', () => {
   it('registers Fido, teaches two tricks, and logs three notifications', async () => {
@@ -24,7 +30,10 @@ describe('the dog-school scenario', () => {
 
   it('rejects a trick for a dog that was never registered, as a value', async () => {
     const school = createDogSchool()
-    expect(await school.addTrick('no-such-dog', 'sit')).toEqual({ _tag: 'Left', left: { type: 'DogNotRegistered' } })
+    expect(await school.addTrick('no-such-dog', 'sit')).toEqual({
+      _tag: 'Left',
+      left: { type: 'DogNotRegistered' },
+    })
     expect(await school.getDog('no-such-dog')).toBeUndefined()
     expect(await school.app.log.maxId()).toBe(0)
   })
@@ -54,7 +63,9 @@ describe('the dog decider', () => {
 
   it('fails a then() that does not match', () => {
     expect(() =>
-      given(dog, []).when({ type: 'RegisterDog', name: 'Fido' }).then([{ type: 'DogRegistered', name: 'Rex' }]),
+      given(dog, [])
+        .when({ type: 'RegisterDog', name: 'Fido' })
+        .then([{ type: 'DogRegistered', name: 'Rex' }]),
     ).toThrow()
     expect(() => given(dog, []).when({ type: 'AddTrick', trick: 'sit' }).then([])).toThrow(/rejected/)
   })
@@ -69,7 +80,11 @@ describe('the dog decider', () => {
   it('keeps its invariants in every reachable state: tricks unique and non-empty, a name when registered', () => {
     checkInvariant(dog, commands, (state) => {
       if (state === null) return true
-      return state.name.trim() !== '' && new Set(state.tricks).size === state.tricks.length && state.tricks.every((t) => t.trim() !== '')
+      return (
+        state.name.trim() !== '' &&
+        new Set(state.tricks).size === state.tricks.length &&
+        state.tricks.every((t) => t.trim() !== '')
+      )
     })
   })
 
@@ -86,10 +101,19 @@ describe('the dog decider', () => {
   })
 
   it('the invariant check fails on a decider that breaks the invariant', () => {
-    const sloppy = { ...dog, decide: (c: DogCommand, s: Parameters<typeof dog.decide>[1]) =>
-      c.type === 'AddTrick' && s !== null ? [{ type: 'TrickAdded' as const, trick: c.trick }] : dog.decide(c, s) }
+    const sloppy = {
+      ...dog,
+      decide: (c: DogCommand, s: Parameters<typeof dog.decide>[1]) =>
+        c.type === 'AddTrick' && s !== null
+          ? [{ type: 'TrickAdded' as const, trick: c.trick }]
+          : dog.decide(c, s),
+    }
     expect(() =>
-      checkInvariant(sloppy, commands, (state) => state === null || new Set(state.tricks).size === state.tricks.length),
+      checkInvariant(
+        sloppy,
+        commands,
+        (state) => state === null || new Set(state.tricks).size === state.tricks.length,
+      ),
     ).toThrow(/Property failed/)
   })
 

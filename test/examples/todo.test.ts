@@ -51,7 +51,9 @@ describe('the to-do example (combine + many + io-ts)', () => {
   const commands: fc.Arbitrary<TodoCommand> = fc.oneof(
     fc.string({ maxLength: 5 }).map((title) => ({ type: 'RenameList' as const, title })),
     fc.constant({ type: 'ArchiveList' as const }),
-    fc.tuple(ids, fc.string({ maxLength: 5 })).map(([itemId, text]) => ({ type: 'AddItem' as const, itemId, text })),
+    fc
+      .tuple(ids, fc.string({ maxLength: 5 }))
+      .map(([itemId, text]) => ({ type: 'AddItem' as const, itemId, text })),
     ids.map((itemId) => ({ type: 'CompleteItem' as const, itemId })),
   )
 

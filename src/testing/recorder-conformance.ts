@@ -1,0 +1,224 @@
+// The conformance suite every application recorder passes: three lines run it in any test runner —
+//   for (const c of recorderConformance(createMyRecorder)) it(c.name, c.run)
+
+import { deepStrictEqual, equal, ok } from 'node:assert/strict'
+import type { ProcessRecorder, StoredEvent } from '../store/index.js'
+import {
+  type ConformanceCase,
+  storedEvent as ev,
+  type RecorderFactory,
+  rejectsWith,
+  withRecorder,
+} from './conformance.js'
+
+const plain = (events: readonly StoredEvent[]) =>
+  events.map(({ streamId, version, type, schemaVersion, data }) => ({
+    streamId,
+    version,
+    type,
+    schemaVersion,
+    data: [...data],
+  }))
+
+const versions = (events: readonly StoredEvent[]) => events.map((e) => e.version)
+
+/** The checks of an application/process recorder: events, OCC, atomic batches, notifications, tracking. */
+export const recorderConformance = (
+  factory: RecorderFactory<ProcessRecorder>,
+): readonly ConformanceCase[] => {
+  const check = withRecorder(factory)
+  return [
+    check('an empty insert records nothing and returns no ids', async (r) => {
+      deepStrictEqual(await r.insertEvents([]), [])
+      equal(await r.maxNotificationId(), 0)
+    }),
+    check('a stream never written reads as empty', async (r) => {
+      deepStrictEqual(await r.selectEvents('nobody'), [])
+      deepStrictEqual(await r.selectNotifications(1, 10), [])
+    }),
+    check('events read back exactly as written', async (r) => {
+      const events = [ev('s1', 1, 'Started', { a: 'ü' }), ev('s1', 2, 'Stopped', [1, 2])]
+      deepStrictEqual(await r.insertEvents(events), [1, 2])
+      deepStrictEqual(plain(await r.selectEvents('s1')), plain(events))
+    }),
+    check('a version that exists fails with ConcurrencyError naming stream and version', async (r) => {
+      await r.insertEvents([ev('s1', 1)])
+      const error = await rejectsWith('ConcurrencyError', () => r.insertEvents([ev('s1', 1, 'Other')]))
+      deepStrictEqual(
+        [(error.context as { streamId: string }).streamId, (error.context as { version: number }).version],
+        ['s1', 1],
+      )
+      deepStrictEqual(versions(await r.selectEvents('s1')), [1])
+      equal((await r.selectEvents('s1'))[0]?.type, 'Happened')
+    }),
+    check('a batch across streams is atomic when one of them conflicts', async (r) => {
+      await r.insertEvents([ev('b', 1)])
+      await rejectsWith('ConcurrencyError', () =>
+        r.insertEvents([ev('a', 1), ev('a', 2), ev('b', 1), ev('c', 1)]),
+      )
+      deepStrictEqual(await r.selectEvents('a'), [])
+      deepStrictEqual(await r.selectEvents('c'), [])
+      equal(await r.maxNotificationId(), 1)
+      deepStrictEqual(await r.insertEvents([ev('a', 1), ev('c', 1)]), [2, 3])
+    }),
+    check('the same (stream, version) twice in one batch is a ConcurrencyError', async (r) => {
+      await rejectsWith('ConcurrencyError', () => r.insertEvents([ev('s', 1), ev('s', 1)]))
+      equal(await r.maxNotificationId(), 0)
+    }),
+    check('selectEvents honours after, upTo, backwards and limit', async (r) => {
+      await r.insertEvents([1, 2, 3, 4, 5].map((v) => ev('s', v)))
+      deepStrictEqual(versions(await r.selectEvents('s', { after: 2 })), [3, 4, 5])
+      deepStrictEqual(versions(await r.selectEvents('s', { upTo: 2 })), [1, 2])
+      deepStrictEqual(versions(await r.selectEvents('s', { after: 1, upTo: 4 })), [2, 3, 4])
+      deepStrictEqual(versions(await r.selectEvents('s', { backwards: true })), [5, 4, 3, 2, 1])
+      deepStrictEqual(versions(await r.selectEvents('s', { backwards: true, limit: 2 })), [5, 4])
+      deepStrictEqual(versions(await r.selectEvents('s', { backwards: true, upTo: 3, limit: 2 })), [3, 2])
+      deepStrictEqual(versions(await r.selectEvents('s', { after: 1, limit: 2 })), [2, 3])
+      deepStrictEqual(versions(await r.selectEvents('s', { after: 5 })), [])
+      deepStrictEqual(versions(await r.selectEvents('s', { limit: 0 })), [])
+    }),
+    check('notification ids are 1, 2, 3 … in commit order, across streams', async (r) => {
+      deepStrictEqual(await r.insertEvents([ev('a', 1), ev('b', 1)]), [1, 2])
+      deepStrictEqual(await r.insertEvents([ev('a', 2)]), [3])
+      const log = await r.selectNotifications(1, 10)
+      deepStrictEqual(
+        log.map((n) => [n.id, n.streamId, n.version]),
+        [
+          [1, 'a', 1],
+          [2, 'b', 1],
+          [3, 'a', 2],
+        ],
+      )
+      equal(await r.maxNotificationId(), 3)
+    }),
+    check('notification pages honour start, limit, stop and types', async (r) => {
+      await r.insertEvents([1, 2, 3, 4, 5, 6].map((v) => ev('s', v, v % 2 ? 'Odd' : 'Even')))
+      deepStrictEqual(
+        (await r.selectNotifications(2, 3)).map((n) => n.id),
+        [2, 3, 4],
+      )
+      deepStrictEqual(
+        (await r.selectNotifications(5, 10)).map((n) => n.id),
+        [5, 6],
+      )
+      deepStrictEqual(
+        (await r.selectNotifications(7, 10)).map((n) => n.id),
+        [],
+      )
+      deepStrictEqual(
+        (await r.selectNotifications(1, 10, { stop: 3 })).map((n) => n.id),
+        [1, 2, 3],
+      )
+      deepStrictEqual(
+        (await r.selectNotifications(1, 2, { types: ['Even'] })).map((n) => n.id),
+        [2, 4],
+      )
+      deepStrictEqual(
+        (await r.selectNotifications(3, 10, { types: ['Odd'], stop: 5 })).map((n) => n.id),
+        [3, 5],
+      )
+      deepStrictEqual(
+        (await r.selectNotifications(1, 10, { types: [] })).map((n) => n.id),
+        [],
+      )
+      deepStrictEqual(
+        (await r.selectNotifications(1, 0)).map((n) => n.id),
+        [],
+      )
+    }),
+    check('a tracking row is written with the events, and a repeated one records nothing', async (r) => {
+      const tracking = { upstream: 'orders', notificationId: 7 }
+      equal(await r.maxTrackingId('orders'), 0)
+      await r.insertEvents([ev('x', 1)], { tracking })
+      equal(await r.maxTrackingId('orders'), 7)
+      ok(await r.hasTracking('orders', 7))
+      ok(!(await r.hasTracking('orders', 6)))
+      await rejectsWith('TrackingConflict', () => r.insertEvents([ev('x', 2)], { tracking }))
+      deepStrictEqual(versions(await r.selectEvents('x')), [1])
+      await r.insertEvents([], { tracking: { upstream: 'orders', notificationId: 9 } })
+      equal(await r.maxTrackingId('orders'), 9)
+      equal(await r.maxTrackingId('other'), 0)
+    }),
+    check('a tracking row is not written when the events conflict', async (r) => {
+      await r.insertEvents([ev('x', 1)])
+      await rejectsWith('ConcurrencyError', () =>
+        r.insertEvents([ev('x', 1)], { tracking: { upstream: 'u', notificationId: 1 } }),
+      )
+      ok(!(await r.hasTracking('u', 1)))
+      equal(await r.maxTrackingId('u'), 0)
+    }),
+    check('concurrent writers lose nothing and duplicate nothing', async (r) => {
+      const writers = 8
+      const perWriter = 25
+      const results = await Promise.allSettled(
+        Array.from({ length: writers }, async (_, w) => {
+          for (let v = 1; v <= perWriter; v++) {
+            await r.insertEvents([ev(`own-${w}`, v)])
+            await r.insertEvents([ev('shared', v + w * 1000)]).catch(() => undefined)
+            await r.insertEvents([ev('contended', v)]).catch(() => undefined)
+          }
+        }),
+      )
+      ok(results.every((result) => result.status === 'fulfilled'))
+      for (let w = 0; w < writers; w++)
+        deepStrictEqual(
+          versions(await r.selectEvents(`own-${w}`)),
+          Array.from({ length: perWriter }, (_, i) => i + 1),
+        )
+      equal((await r.selectEvents('shared')).length, writers * perWriter)
+      deepStrictEqual(
+        versions(await r.selectEvents('contended')),
+        Array.from({ length: perWriter }, (_, i) => i + 1),
+      )
+      const log = await r.selectNotifications(1, 10_000)
+      const total = writers * perWriter * 2 + perWriter
+      deepStrictEqual(
+        log.map((n) => n.id),
+        Array.from({ length: total }, (_, i) => i + 1),
+      )
+    }),
+    check('stored bytes cannot be altered through the objects passed in or handed out', async (r) => {
+      const event = ev('s', 1)
+      await r.insertEvents([event])
+      event.data.fill(0)
+      const [read] = await r.selectEvents('s')
+      read?.data.fill(0)
+      const [again] = await r.selectEvents('s')
+      deepStrictEqual(JSON.parse(new TextDecoder().decode(again?.data)), { version: 1 })
+    }),
+    check('hostile stream ids and types round-trip exactly', async (r) => {
+      const names = [
+        "'; drop table events; --",
+        '%_\\%',
+        '"quoted"',
+        'emoji 🐕‍🦺',
+        'x'.repeat(1000),
+        'tab\tnew\nline',
+      ]
+      for (const name of names) await r.insertEvents([ev(name, 1, name.slice(0, 200))])
+      for (const name of names)
+        deepStrictEqual(
+          (await r.selectEvents(name)).map((e) => [e.streamId, e.type]),
+          [[name, name.slice(0, 200)]],
+        )
+      deepStrictEqual(await r.selectEvents('%'), [])
+    }),
+    check('bad stream ids, types and versions are typed errors and nothing is stored', async (r) => {
+      await rejectsWith('InvalidStreamId', () => r.insertEvents([ev('ok', 1), ev('nul\u0000', 1)]))
+      await rejectsWith('InvalidStreamId', () => r.insertEvents([ev('lone \ud800', 1)]))
+      await rejectsWith('InvalidStreamId', () => r.insertEvents([ev('', 1)]))
+      await rejectsWith('InvalidStreamId', () => r.insertEvents([ev('🐕'.repeat(300), 1)]))
+      await rejectsWith('InvalidEventType', () => r.insertEvents([ev('ok', 1, 'bad\u0000')]))
+      await rejectsWith('InvalidVersion', () => r.insertEvents([ev('ok', 0)]))
+      await rejectsWith('InvalidVersion', () => r.insertEvents([ev('ok', 1.5)]))
+      await rejectsWith('InvalidStreamId', () => r.selectEvents('nul\u0000'))
+      await rejectsWith('InvalidArgument', () => r.selectNotifications(0, 10))
+      equal(await r.maxNotificationId(), 0)
+    }),
+    check('a closed recorder refuses work with RecorderClosed', async (r) => {
+      await r.close()
+      await rejectsWith('RecorderClosed', () => r.insertEvents([ev('s', 1)]))
+      await rejectsWith('RecorderClosed', () => r.selectNotifications(1, 1))
+    }),
+  ]
+}

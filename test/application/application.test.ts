@@ -1,0 +1,133 @@
+import { aggregate, application } from 'eventfold/application'
+import { isEventfoldError } from 'eventfold/codec'
+import { createMemoryRecorder } from 'eventfold/store'
+import { isRight } from 'fp-ts/lib/Either.js'
+import { describe, expect, it } from 'vitest'
+import { dog, dogEvents } from '../../examples/dog-school/dog.js'
+import { storedEvent } from '../../src/testing/index.js'
+
+const dogs = aggregate({ name: 'dog', decider: dog, codec: dogEvents })
+const register = { type: 'RegisterDog', name: 'Fido' } as const
+const trick = (name: string) => ({ type: 'AddTrick', trick: name }) as const
+
+describe('application.execute', () => {
+  it('appends the decided events and returns state, version and notification ids', async () => {
+    const app = application({ name: 'school', aggregates: [dogs] })
+    const first = await app.execute(dogs, 'd1', register)
+    expect(first).toEqual({
+      _tag: 'Right',
+      right: {
+        streamId: 'dog-d1',
+        events: [{ type: 'DogRegistered', name: 'Fido' }],
+        state: { name: 'Fido', tricks: [] },
+        version: 1,
+        notificationIds: [1],
+      },
+    })
+  })
+
+  it('returns a domain rejection as a value and records nothing', async () => {
+    const app = application({ name: 'school', aggregates: [dogs] })
+    expect(await app.execute(dogs, 'd1', trick('sit'))).toEqual({
+      _tag: 'Left',
+      left: { type: 'DogNotRegistered' },
+    })
+    expect(await app.log.maxId()).toBe(0)
+  })
+
+  it('records nothing for a command that decides no events', async () => {
+    const app = application({ name: 'school', aggregates: [dogs] })
+    await app.execute(dogs, 'd1', register)
+    await app.execute(dogs, 'd1', trick('sit'))
+    const again = await app.execute(dogs, 'd1', trick('sit'))
+    expect(isRight(again) && again.right).toMatchObject({ events: [], version: 2, notificationIds: [] })
+    expect(await app.log.maxId()).toBe(2)
+  })
+
+  it('reloads and decides again when concurrent commands conflict, losing none', async () => {
+    const app = application({ name: 'school', aggregates: [dogs] })
+    await app.execute(dogs, 'd1', register)
+    const tricks = Array.from({ length: 20 }, (_, i) => `trick ${i}`)
+    const results = await Promise.all(tricks.map((t) => app.execute(dogs, 'd1', trick(t))))
+    expect(results.every(isRight)).toBe(true)
+    const { state, version } = await app.get(dogs, 'd1')
+    expect(version).toBe(21)
+    expect([...(state?.tricks ?? [])].sort()).toEqual([...tricks].sort())
+  })
+
+  it('gives up with the ConcurrencyError after maxRetries', async () => {
+    const app = application({ name: 'school', aggregates: [dogs], maxRetries: 0 })
+    await app.execute(dogs, 'd1', register)
+    const results = await Promise.allSettled(['a', 'b', 'c'].map((t) => app.execute(dogs, 'd1', trick(t))))
+    const failures = results.filter((r) => r.status === 'rejected')
+    expect(failures.length).toBe(2)
+    expect(failures.every((f) => isEventfoldError(f.reason, 'ConcurrencyError'))).toBe(true)
+  })
+
+  it('refuses an aggregate that is not part of the application, and a bad id', async () => {
+    const app = application({ name: 'school', aggregates: [] })
+    await expect(app.execute(dogs, 'd1', register)).rejects.toThrow(/UnknownAggregate/)
+    const other = application({ name: 'school', aggregates: [dogs] })
+    await expect(other.execute(dogs, '', register)).rejects.toThrow(/InvalidStreamId/)
+    await expect(other.execute(dogs, 'x\u0000', register)).rejects.toThrow(/InvalidStreamId/)
+  })
+
+  it('refuses bad names and duplicate aggregate names at construction', () => {
+    expect(() => application({ name: 'dog school', aggregates: [] })).toThrow(/InvalidConfiguration/)
+    expect(() => aggregate({ name: 'dog-x', decider: dog, codec: dogEvents })).toThrow(/InvalidConfiguration/)
+    const again = aggregate({ name: 'dog', decider: dog, codec: dogEvents })
+    expect(() => application({ name: 'school', aggregates: [dogs, again] })).toThrow(/unique/)
+  })
+})
+
+describe('application.get', () => {
+  it('gives the initial state at version 0 for a new stream, and the state at any version', async () => {
+    const app = application({ name: 'school', aggregates: [dogs] })
+    expect(await app.get(dogs, 'd1')).toEqual({ state: null, version: 0 })
+    await app.execute(dogs, 'd1', register)
+    await app.execute(dogs, 'd1', trick('sit'))
+    await app.execute(dogs, 'd1', trick('beg'))
+    expect(await app.get(dogs, 'd1', { version: 0 })).toEqual({ state: null, version: 0 })
+    expect(await app.get(dogs, 'd1', { version: 2 })).toEqual({
+      state: { name: 'Fido', tricks: ['sit'] },
+      version: 2,
+    })
+    expect(await app.get(dogs, 'd1', { version: 99 })).toEqual({
+      state: { name: 'Fido', tricks: ['sit', 'beg'] },
+      version: 3,
+    })
+    await expect(app.get(dogs, 'd1', { version: -1 })).rejects.toThrow(/InvalidArgument/)
+  })
+
+  it('fails loudly, naming stream, version and notification id, on an event it cannot decode', async () => {
+    const recorder = createMemoryRecorder()
+    await recorder.insertEvents([
+      storedEvent('dog-d1', 1, 'DogRegistered', { name: 'Fido' }),
+      storedEvent('dog-d1', 2, 'TrickAdded', { trick: 42 }),
+    ])
+    const app = application({ name: 'school', aggregates: [dogs], recorder })
+    const error = await app.get(dogs, 'd1').catch((e: unknown) => e)
+    expect(isEventfoldError(error, 'DecodeError')).toBe(true)
+    expect(error).toMatchObject({
+      context: { streamId: 'dog-d1', version: 2, type: 'TrickAdded', path: ['trick'] },
+    })
+    await recorder.insertEvents([storedEvent('dog-d2', 1, 'DogRenamed', {})])
+    await expect(app.get(dogs, 'd2')).rejects.toMatchObject({
+      code: 'UnknownEventType',
+      context: { streamId: 'dog-d2', version: 1 },
+    })
+  })
+
+  it('refuses a stream with a gap instead of folding past it', async () => {
+    const recorder = createMemoryRecorder()
+    await recorder.insertEvents([
+      storedEvent('dog-d1', 1, 'DogRegistered', { name: 'Fido' }),
+      storedEvent('dog-d1', 3, 'TrickAdded', { trick: 'x' }),
+    ])
+    const app = application({ name: 'school', aggregates: [dogs], recorder })
+    await expect(app.get(dogs, 'd1')).rejects.toMatchObject({
+      code: 'CorruptStream',
+      context: { streamId: 'dog-d1', version: 3 },
+    })
+  })
+})
