@@ -176,18 +176,19 @@ export const createTranscoder = (custom: readonly CustomType[] = []): Transcoder
     return out
   }
 
+  // Decoding copies on write: untagged JSON comes back as the very same objects, unallocated.
   const decode = (json: JsonValue, path: (string | number)[]): unknown => {
     if (typeof json !== 'object' || json === null) return json
-    if (Array.isArray(json)) return json.map((item, i) => decode(item, [...path, i]))
+    if (Array.isArray(json)) return decodeArray(json, path)
     const object = json as JsonObject
-    if (!Object.hasOwn(object, TAG)) return decodeEntries(object, path)
+    if (!Object.hasOwn(object, TAG)) return decodeEntries(object, path, false)
     const tag = object[TAG]
     const inner = object[VALUE] ?? null
     switch (tag) {
       case 'object':
-        return decodeEntries(inner as JsonObject, path)
+        return decodeEntries(inner as JsonObject, path, true)
       case 'null-prototype':
-        return Object.assign(Object.create(null), decodeEntries(inner as JsonObject, path))
+        return Object.assign(Object.create(null), decodeEntries(inner as JsonObject, path, true))
       case 'undefined':
         return undefined
       case 'number':
@@ -196,19 +197,44 @@ export const createTranscoder = (custom: readonly CustomType[] = []): Transcoder
         return BigInt(String(inner))
     }
     const type = typeof tag === 'string' ? byName.get(tag) : undefined
-    if (!type)
-      throw new EventfoldError(
-        'DecodeError',
-        `unknown transcoded type ${JSON.stringify(tag)} at ${path.join('.') || '(root)'}`,
-        { path },
-      )
+    if (!type) {
+      const where = path.join('.') || '(root)'
+      throw new EventfoldError('DecodeError', `unknown transcoded type ${JSON.stringify(tag)} at ${where}`, {
+        path: [...path],
+      })
+    }
     return type.decode(decode(inner, path))
   }
 
-  const decodeEntries = (object: JsonObject, path: (string | number)[]): Record<string, unknown> => {
-    const out: Record<string, unknown> = {}
-    for (const key of Object.keys(object)) setOwn(out, key, decode(object[key] ?? null, [...path, key]))
-    return out
+  const decodeArray = (json: readonly JsonValue[], path: (string | number)[]): readonly unknown[] => {
+    let out: unknown[] | undefined
+    for (let i = 0; i < json.length; i++) {
+      const item = json[i] ?? null
+      path.push(i)
+      const decoded = decode(item, path)
+      path.pop()
+      if (out === undefined && decoded !== item) out = json.slice(0, i)
+      out?.push(decoded)
+    }
+    return out ?? json
+  }
+
+  const decodeEntries = (object: JsonObject, path: (string | number)[], copy: boolean): object => {
+    let out: Record<string, unknown> | undefined = copy ? {} : undefined
+    const keys = Object.keys(object)
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i] as string
+      const value = object[key] ?? null
+      path.push(key)
+      const decoded = decode(value, path)
+      path.pop()
+      if (out === undefined && decoded !== value) {
+        out = {}
+        for (let j = 0; j < i; j++) setOwn(out, keys[j] as string, object[keys[j] as string])
+      }
+      if (out !== undefined) setOwn(out, key, decoded)
+    }
+    return out ?? object
   }
 
   return {

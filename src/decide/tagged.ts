@@ -10,10 +10,10 @@ export interface Tagged<K extends string, V> {
 export type Sum<A, B> = Tagged<'left', A> | Tagged<'right', B>
 
 /** Labels a value for the left part. */
-export const toLeft = <A>(value: A): Tagged<'left', A> => ({ _tag: 'left', value })
+export const toLeft = <const A>(value: A): Tagged<'left', A> => ({ _tag: 'left', value })
 
 /** Labels a value for the right part. */
-export const toRight = <B>(value: B): Tagged<'right', B> => ({ _tag: 'right', value })
+export const toRight = <const B>(value: B): Tagged<'right', B> => ({ _tag: 'right', value })
 
 /** A value addressed to one member of a `many` decider. */
 export interface Addressed<V> {

@@ -12,7 +12,7 @@ export interface Outcome<S, E, R> {
   /** The state before the command: the given history folded from the initial state. */
   readonly state: S
   /** Asserts that the command was accepted with exactly these events. */
-  then(expected: readonly E[]): void
+  thenEvents(expected: readonly E[]): void
   /** Asserts that the command was rejected with exactly this reason. */
   thenRejects(expected: R): void
 }
@@ -25,7 +25,7 @@ export const given = <C, S, E, R>(decider: Decider<C, S, E, R>, history: readonl
     return {
       result,
       state,
-      then: (expected) => {
+      thenEvents: (expected) => {
         if (result._tag === 'Left')
           fail(`expected events, but the command was rejected: ${JSON.stringify(result.left)}`)
         deepStrictEqual(result.right, expected)

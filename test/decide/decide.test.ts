@@ -50,7 +50,7 @@ describe('combine', () => {
   it('routes a tagged command to its own part and leaves the other untouched', () => {
     given(both, [toLeft({ type: 'Added', n: 2 })])
       .when(toRight({ type: 'Toggle' }))
-      .then([toRight({ type: 'Toggled' })])
+      .thenEvents([toRight({ type: 'Toggled' })])
     const s = both.evolve(both.initialState, toRight({ type: 'Toggled' }))
     expect(s).toEqual({ left: 0, right: true })
   })
@@ -84,7 +84,7 @@ describe('many', () => {
     ])
     given(counters, [{ id: 'a', value: { type: 'Added', n: 1 } }])
       .when({ id: 'a', value: { type: 'Add', n: 3 } })
-      .then([{ id: 'a', value: { type: 'Added', n: 3 } }])
+      .thenEvents([{ id: 'a', value: { type: 'Added', n: 3 } }])
   })
 
   it('does not change the state it was given', () => {
@@ -107,7 +107,7 @@ describe('adapt', () => {
     expect(adapted.initialState).toEqual({ total: 0 })
     given(adapted, [{ kind: 'plus', by: 2 }])
       .when({ add: 3 })
-      .then([{ kind: 'plus', by: 3 }])
+      .thenEvents([{ kind: 'plus', by: 3 }])
     expect(adapted.evolve({ total: 1 }, { kind: 'plus', by: 4 })).toEqual({ total: 5 })
   })
 

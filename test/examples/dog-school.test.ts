@@ -43,7 +43,7 @@ describe('the dog decider', () => {
   it('given a registered dog, adding a new trick records it', () => {
     given(dog, [{ type: 'DogRegistered', name: 'Fido' }])
       .when({ type: 'AddTrick', trick: 'sit' })
-      .then([{ type: 'TrickAdded', trick: 'sit' }])
+      .thenEvents([{ type: 'TrickAdded', trick: 'sit' }])
   })
 
   it('given a trick it knows, adding it again records nothing', () => {
@@ -52,7 +52,7 @@ describe('the dog decider', () => {
       { type: 'TrickAdded', trick: 'sit' },
     ])
       .when({ type: 'AddTrick', trick: 'sit' })
-      .then([])
+      .thenEvents([])
   })
 
   it('rejects a second registration', () => {
@@ -65,9 +65,9 @@ describe('the dog decider', () => {
     expect(() =>
       given(dog, [])
         .when({ type: 'RegisterDog', name: 'Fido' })
-        .then([{ type: 'DogRegistered', name: 'Rex' }]),
+        .thenEvents([{ type: 'DogRegistered', name: 'Rex' }]),
     ).toThrow()
-    expect(() => given(dog, []).when({ type: 'AddTrick', trick: 'sit' }).then([])).toThrow(/rejected/)
+    expect(() => given(dog, []).when({ type: 'AddTrick', trick: 'sit' }).thenEvents([])).toThrow(/rejected/)
   })
 
   const names = fc.constantFrom('Fido', 'Rex', '', ' ', 'Laïka 🐕')
