@@ -8,6 +8,7 @@ export default defineConfig({
     alias: [
       { find: /^eventfold$/, replacement: src('index.ts') },
       { find: /^eventfold\/codec\/(zod|io-ts)$/, replacement: src('codec/$1.ts') },
+      { find: /^eventfold\/store\/(postgres|sqlite)$/, replacement: src('store/$1/index.ts') },
       { find: /^eventfold\/(\w+)$/, replacement: src('$1/index.ts') },
     ],
   },

@@ -11,7 +11,14 @@ export {
 } from './errors.js'
 export { createMapper, type Mapper, toDomain } from './mapper.js'
 export { createMemoryRecorder, type MemoryRecorder } from './memory-recorder.js'
-export type { AggregateRecorder, ApplicationRecorder, ProcessRecorder } from './recorder.js'
+export type {
+  AggregateRecorder,
+  ApplicationRecorder,
+  ProcessRecorder,
+  Recorder,
+  SnapshotRecorder,
+  Unsubscribe,
+} from './recorder.js'
 export type {
   InsertOptions,
   Notification,

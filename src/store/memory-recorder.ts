@@ -2,7 +2,7 @@
 // model-based tests of the others. Events are kept encoded, exactly as a database would keep them.
 
 import { concurrencyError, invalidArgument, recorderClosed, trackingConflict } from './errors.js'
-import type { ProcessRecorder } from './recorder.js'
+import type { Recorder } from './recorder.js'
 import type {
   InsertOptions,
   Notification,
@@ -13,8 +13,8 @@ import type {
 } from './records.js'
 import { checkCount, checkStoredEvent, checkStreamId } from './validate.js'
 
-/** The memory recorder: a process recorder whose state lives in this process until `close()`. */
-export type MemoryRecorder = ProcessRecorder
+/** The memory recorder: a full recorder whose state lives in this process until `close()`. */
+export type MemoryRecorder = Recorder
 
 const copy = (n: Notification): Notification => ({ ...n, data: n.data.slice() })
 
@@ -45,6 +45,8 @@ export const createMemoryRecorder = (): MemoryRecorder => {
   const log: Notification[] = []
   const streams = new Map<string, Notification[]>()
   const tracked = new Map<string, { max: number; ids: Set<number> }>()
+  const snapshots = new Map<string, Notification[]>()
+  const listeners = new Set<() => void>()
   let closed = false
 
   const open = (): void => {
@@ -93,6 +95,7 @@ export const createMemoryRecorder = (): MemoryRecorder => {
     checkBatch(events, options.tracking)
     const ids = events.map(append)
     if (options.tracking) track(options.tracking)
+    if (ids.length > 0) for (const listener of listeners) queueMicrotask(listener)
     return ids
   }
 
@@ -154,8 +157,37 @@ export const createMemoryRecorder = (): MemoryRecorder => {
       open()
       return tracked.get(upstream)?.ids.has(notificationId) ?? false
     },
+    insertSnapshot: async (snapshot) => {
+      open()
+      checkStoredEvent(snapshot)
+      const stored: Notification = { ...snapshot, data: snapshot.data.slice(), id: 0 }
+      const list = snapshots.get(snapshot.streamId) ?? []
+      const at = search(list, snapshot.version)
+      if (at >= 0) list[at] = stored
+      else list.splice(~at, 0, stored)
+      snapshots.set(snapshot.streamId, list)
+    },
+    selectSnapshot: async (streamId, upTo = Number.MAX_SAFE_INTEGER) => {
+      open()
+      checkStreamId(streamId)
+      checkCount('upTo', upTo, 0)
+      const list = snapshots.get(streamId) ?? []
+      const at = search(list, upTo)
+      const found = list[at >= 0 ? at : ~at - 1]
+      if (!found) return undefined
+      const { id: _id, ...snapshot } = copy(found)
+      return snapshot
+    },
+    subscribe: async (listener) => {
+      open()
+      listeners.add(listener)
+      return async () => {
+        listeners.delete(listener)
+      }
+    },
     close: async () => {
       closed = true
+      listeners.clear()
     },
   }
 }

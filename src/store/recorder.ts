@@ -29,6 +29,22 @@ export interface ApplicationRecorder extends AggregateRecorder {
   ): Promise<readonly Notification[]>
   /** The highest notification id recorded, 0 when the log is empty. */
   maxNotificationId(): Promise<number>
+  /**
+   * Calls `listener` after new notifications are committed (by this process, and by others where the
+   * database can tell: PostgreSQL LISTEN/NOTIFY). A wake-up, not a delivery: read the log to see what came.
+   */
+  subscribe(listener: () => void): Promise<Unsubscribe>
+}
+
+/** Stops a subscription. */
+export type Unsubscribe = () => Promise<void>
+
+/** Keeps snapshots: a stream's state at a version, stored like an event (type = the state's schema name). */
+export interface SnapshotRecorder {
+  /** Stores a snapshot; one at the same (stream, version) is replaced. */
+  insertSnapshot(snapshot: StoredEvent): Promise<void>
+  /** The latest snapshot of the stream at or below `upTo` (at any version when `upTo` is absent). */
+  selectSnapshot(streamId: string, upTo?: number): Promise<StoredEvent | undefined>
 }
 
 /** An application recorder that also tracks which upstream notifications it has processed. */
@@ -37,3 +53,6 @@ export interface ProcessRecorder extends ApplicationRecorder {
   maxTrackingId(upstream: string): Promise<number>
   hasTracking(upstream: string, notificationId: number): Promise<boolean>
 }
+
+/** Everything eventfold's own recorders (memory, SQLite, PostgreSQL) do. */
+export type Recorder = ProcessRecorder & SnapshotRecorder

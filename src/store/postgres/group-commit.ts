@@ -1,0 +1,78 @@
+// Group commit: appends that arrive while a write is in flight go out together in the next one.
+
+/** One caller's atomic batch, waiting to be written. */
+export interface Pending<T, R> {
+  readonly item: T
+  readonly size: number
+  readonly resolve: (result: R) => void
+  readonly reject: (error: unknown) => void
+}
+
+/** Submits batches; `idle()` resolves when nothing is waiting or in flight. */
+export interface GroupCommit<T, R> {
+  submit(item: T, size: number): Promise<R>
+  idle(): Promise<void>
+}
+
+/**
+ * Creates a group committer. `write` gets the waiting batches in arrival order and settles each one;
+ * at most `writers` writes are in flight, each with at most `maxSize` units (a batch larger than
+ * that goes alone). A lone caller is written at once: grouping adds no wait.
+ */
+export const createGroupCommit = <T, R>(
+  write: (group: readonly Pending<T, R>[]) => Promise<void>,
+  options: { readonly writers: number; readonly maxSize: number },
+): GroupCommit<T, R> => {
+  const queue: Pending<T, R>[] = []
+  let inFlight = 0
+  let whenIdle: (() => void) | undefined
+  let idlePromise: Promise<void> | undefined
+
+  const take = (): Pending<T, R>[] => {
+    const group: Pending<T, R>[] = []
+    let size = 0
+    while (queue.length > 0) {
+      const next = queue[0] as Pending<T, R>
+      if (group.length > 0 && size + next.size > options.maxSize) break
+      group.push(next)
+      size += next.size
+      queue.shift()
+    }
+    return group
+  }
+
+  const drain = async (): Promise<void> => {
+    inFlight += 1
+    try {
+      for (let group = take(); group.length > 0; group = take()) {
+        try {
+          await write(group)
+        } catch (error) {
+          for (const pending of group) pending.reject(error)
+        }
+      }
+    } finally {
+      inFlight -= 1
+      if (inFlight === 0 && queue.length === 0) {
+        whenIdle?.()
+        whenIdle = undefined
+        idlePromise = undefined
+      }
+    }
+  }
+
+  return {
+    submit: (item, size) =>
+      new Promise<R>((resolve, reject) => {
+        queue.push({ item, size, resolve, reject })
+        if (inFlight < options.writers) void drain()
+      }),
+    idle: () => {
+      if (inFlight === 0 && queue.length === 0) return Promise.resolve()
+      idlePromise ??= new Promise<void>((resolve) => {
+        whenIdle = resolve
+      })
+      return idlePromise
+    },
+  }
+}

@@ -1,0 +1,284 @@
+// The PostgreSQL recorder, on the `postgres` package: group-committed appends with gap-free
+// notification ids in commit order (see schema.ts), pages for every read, LISTEN/NOTIFY wake-ups.
+
+import postgres from 'postgres'
+import { concurrencyError, recorderClosed, trackingConflict } from '../errors.js'
+import type { Recorder } from '../recorder.js'
+import type { InsertOptions, Notification, StoredEvent, Tracking } from '../records.js'
+import { checkCount, checkStoredEvent, checkStreamId } from '../validate.js'
+import { createGroupCommit, type Pending } from './group-commit.js'
+import { type Names, namesOf, schemaStatements } from './schema.js'
+import { translate } from './translate.js'
+
+/** How to reach PostgreSQL and where to keep the tables. */
+export interface PostgresRecorderOptions {
+  /** A connection string; without one, the standard PG* environment variables are used. */
+  readonly url?: string
+  /** The schema that holds the tables (default `public`); created if missing. */
+  readonly schema?: string
+  /** A prefix for the table names (default `eventfold_`), e.g. one per application. */
+  readonly prefix?: string
+  /** The connection's `application_name` (default `eventfold`). */
+  readonly applicationName?: string
+  /** Most connections in the pool (default 10). */
+  readonly max?: number
+  /** How long an append waits for the log lock before LockTimeout (default 10,000 ms). */
+  readonly lockTimeoutMs?: number
+  /** How long a transaction may sit idle before the server ends it (default 10,000 ms). */
+  readonly idleInTransactionTimeoutMs?: number
+  /** Appends in flight at once, each carrying every append that waited for it (default 2). */
+  readonly writers?: number
+  /** Most events one group-commit transaction carries (default 5,000). */
+  readonly maxGroupEvents?: number
+}
+
+/** A PostgreSQL recorder; `sql` is its driver instance, for tests and tools that need to look inside. */
+export interface PostgresRecorder extends Recorder {
+  readonly names: Names
+  readonly sql: postgres.Sql
+}
+
+interface Batch {
+  readonly events: readonly StoredEvent[]
+  readonly tracking: Tracking | undefined
+}
+
+interface AppendResult {
+  readonly last_id: string
+  readonly failed: number[]
+  readonly conflict_stream: string[]
+  readonly conflict_version: string[]
+  readonly tracking_failed: number[]
+}
+
+interface EventRow {
+  readonly notification_id?: string
+  readonly stream_id: string
+  readonly version: string
+  readonly type: string
+  readonly schema_version: number
+  readonly data: Uint8Array
+}
+
+const toStored = (row: EventRow): StoredEvent => ({
+  streamId: row.stream_id,
+  version: Number(row.version),
+  type: row.type,
+  schemaVersion: row.schema_version,
+  data: row.data,
+})
+
+const toNotification = (row: EventRow): Notification => ({
+  ...toStored(row),
+  id: Number(row.notification_id),
+})
+
+/** Creates a PostgreSQL recorder. It connects lazily and creates its schema on first use. */
+export const createPostgresRecorder = (options: PostgresRecorderOptions = {}): PostgresRecorder => {
+  const names = namesOf(options.schema ?? 'public', options.prefix ?? 'eventfold_')
+  const config = {
+    max: options.max ?? 10,
+    onnotice: () => {},
+    connection: {
+      application_name: options.applicationName ?? 'eventfold',
+      lock_timeout: options.lockTimeoutMs ?? 10_000,
+      idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs ?? 10_000,
+    },
+  }
+  const sql = options.url === undefined ? postgres(config) : postgres(options.url, config)
+  let closed = false
+  let schemaReady: Promise<void> | undefined
+
+  const createSchema = (): Promise<void> =>
+    sql
+      .begin(async (tx) => {
+        await tx`select pg_advisory_xact_lock(hashtext(${names.channel}))`
+        for (const statement of schemaStatements(names)) await tx.unsafe(statement)
+      })
+      .then(() => undefined)
+
+  /** Runs `action` once the schema exists, translating driver errors. */
+  const run = async <T>(action: () => Promise<T>, context: Record<string, unknown> = {}): Promise<T> => {
+    if (closed) throw recorderClosed('postgres')
+    try {
+      schemaReady ??= createSchema().catch((error: unknown) => {
+        schemaReady = undefined
+        throw error
+      })
+      await schemaReady
+      return await action()
+    } catch (error) {
+      throw translate(error, context)
+    }
+  }
+
+  const appendSql = `select last_id, failed, conflict_stream, conflict_version, tracking_failed from ${names.append}(
+    $1::int4[], $2::text[], $3::int8[], $4::text[], $5::int4[], $6::bytea, $7::int4[], $8::int4[], $9::text[], $10::int8[])`
+
+  const write = async (group: readonly Pending<Batch, readonly number[]>[]): Promise<void> => {
+    const batch: number[] = []
+    const stream: string[] = []
+    const version: number[] = []
+    const type: string[] = []
+    const schemaVersion: number[] = []
+    const length: number[] = []
+    const chunks: Uint8Array[] = []
+    const trackBatch: number[] = []
+    const upstream: string[] = []
+    const trackId: number[] = []
+    group.forEach(({ item }, b) => {
+      for (const e of item.events) {
+        batch.push(b)
+        stream.push(e.streamId)
+        version.push(e.version)
+        type.push(e.type)
+        schemaVersion.push(e.schemaVersion)
+        length.push(e.data.byteLength)
+        chunks.push(e.data)
+      }
+      if (item.tracking) {
+        trackBatch.push(b)
+        upstream.push(item.tracking.upstream)
+        trackId.push(item.tracking.notificationId)
+      }
+    })
+    const blob = Buffer.concat(chunks)
+    const params = [batch, stream, version, type, schemaVersion, blob, length, trackBatch, upstream, trackId]
+    const [result] = await run(() =>
+      sql.unsafe<AppendResult[]>(appendSql, params as never[], { prepare: true }),
+    )
+    if (!result) throw translate(new Error('the append function returned no row'))
+    settle(group, result)
+  }
+
+  const settle = (group: readonly Pending<Batch, readonly number[]>[], result: AppendResult): void => {
+    const conflicts = new Map(result.failed.map((b, i) => [b, i]))
+    const trackingFailed = new Set(result.tracking_failed)
+    let next = Number(result.last_id) + 1
+    group.forEach(({ item, resolve, reject }, b) => {
+      const conflict = conflicts.get(b)
+      if (conflict !== undefined && conflict < result.conflict_stream.length) {
+        reject(
+          concurrencyError(result.conflict_stream[conflict] ?? '', Number(result.conflict_version[conflict])),
+        )
+      } else if (trackingFailed.has(b) && item.tracking) {
+        reject(trackingConflict(item.tracking.upstream, item.tracking.notificationId))
+      } else {
+        resolve(item.events.map((_, i) => next + i))
+        next += item.events.length
+      }
+    })
+  }
+
+  const writer = createGroupCommit<Batch, readonly number[]>(write, {
+    writers: options.writers ?? 2,
+    maxSize: options.maxGroupEvents ?? 5_000,
+  })
+
+  const insertEvents = async (
+    events: readonly StoredEvent[],
+    opts: InsertOptions = {},
+  ): Promise<readonly number[]> => {
+    if (closed) throw recorderClosed('postgres')
+    for (const event of events) checkStoredEvent(event)
+    const tracking = opts.tracking
+    if (tracking) {
+      checkCount('tracking.notificationId', tracking.notificationId, 1)
+      if (typeof tracking.upstream !== 'string' || tracking.upstream.length === 0)
+        checkStreamId(tracking.upstream)
+    }
+    if (events.length === 0 && !tracking) return []
+    return writer.submit({ events, tracking }, Math.max(1, events.length))
+  }
+
+  return {
+    names,
+    sql,
+    insertEvents,
+    selectEvents: async (
+      streamId,
+      { after = 0, upTo = Number.MAX_SAFE_INTEGER, backwards = false, limit } = {},
+    ) => {
+      checkStreamId(streamId)
+      checkCount('after', after, 0)
+      checkCount('upTo', upTo, 0)
+      if (limit !== undefined) checkCount('limit', limit, 0)
+      const rows = await run(
+        () => sql<EventRow[]>`
+          select stream_id, version, type, schema_version, data from ${sql.unsafe(names.events)}
+          where stream_id = ${streamId} and version > ${after} and version <= ${upTo}
+          order by version ${backwards ? sql`desc` : sql`asc`} limit ${limit ?? null}`,
+        { streamId },
+      )
+      return rows.map(toStored)
+    },
+    selectNotifications: async (start, limit, { stop = Number.MAX_SAFE_INTEGER, types } = {}) => {
+      checkCount('start', start, 1)
+      checkCount('limit', limit, 0)
+      checkCount('stop', stop, 0)
+      const rows = await run(
+        () => sql<EventRow[]>`
+          select notification_id, stream_id, version, type, schema_version, data from ${sql.unsafe(names.events)}
+          where notification_id >= ${start} and notification_id <= ${stop}
+          ${types ? sql`and type = any(${types as string[]}::text[])` : sql``}
+          order by notification_id limit ${limit}`,
+      )
+      return rows.map(toNotification)
+    },
+    maxNotificationId: async () => {
+      const [row] = await run(() => sql<{ last_id: string }[]>`select last_id from ${sql.unsafe(names.head)}`)
+      return Number(row?.last_id ?? 0)
+    },
+    maxTrackingId: async (upstream) => {
+      const [row] = await run(
+        () =>
+          sql<
+            { max: string | null }[]
+          >`select max(notification_id) from ${sql.unsafe(names.tracking)} where upstream = ${upstream}`,
+      )
+      return Number(row?.max ?? 0)
+    },
+    hasTracking: async (upstream, notificationId) => {
+      const rows = await run(
+        () =>
+          sql`select 1 from ${sql.unsafe(names.tracking)} where upstream = ${upstream} and notification_id = ${notificationId}`,
+      )
+      return rows.length > 0
+    },
+    insertSnapshot: async (snapshot) => {
+      checkStoredEvent(snapshot)
+      const { streamId, version, type, schemaVersion, data } = snapshot
+      await run(
+        () => sql`
+          insert into ${sql.unsafe(names.snapshots)} (stream_id, version, type, schema_version, data)
+          values (${streamId}, ${version}, ${type}, ${schemaVersion}, ${Buffer.from(data.buffer, data.byteOffset, data.byteLength)})
+          on conflict (stream_id, version) do update
+          set type = excluded.type, schema_version = excluded.schema_version, data = excluded.data`,
+        { streamId, version },
+      )
+    },
+    selectSnapshot: async (streamId, upTo = Number.MAX_SAFE_INTEGER) => {
+      checkStreamId(streamId)
+      checkCount('upTo', upTo, 0)
+      const [row] = await run(
+        () => sql<EventRow[]>`
+          select stream_id, version, type, schema_version, data from ${sql.unsafe(names.snapshots)}
+          where stream_id = ${streamId} and version <= ${upTo} order by version desc limit 1`,
+        { streamId },
+      )
+      return row ? toStored(row) : undefined
+    },
+    subscribe: async (listener) => {
+      const { unlisten } = await run(() => sql.listen(names.channel, () => listener()))
+      return async () => {
+        if (!closed) await unlisten()
+      }
+    },
+    close: async () => {
+      if (closed) return
+      await writer.idle()
+      closed = true
+      await sql.end({ timeout: 5 })
+    },
+  }
+}

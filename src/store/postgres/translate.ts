@@ -1,0 +1,58 @@
+// Driver errors become eventfold's typed errors here; nothing above store/ sees a SQLSTATE.
+
+import { EventfoldError, isEventfoldError } from '../../codec/index.js'
+
+const byState: Readonly<Record<string, [code: string, what: string]>> = {
+  '23505': ['ConcurrencyError', 'a row with the same key was committed concurrently'],
+  '55P03': ['LockTimeout', 'waited longer than lock_timeout for the log lock'],
+  '57014': ['Timeout', 'the statement was cancelled (statement_timeout or cancel request)'],
+  '25P03': ['Timeout', 'the transaction sat idle longer than idle_in_transaction_session_timeout'],
+  '40P01': ['Deadlock', 'deadlock detected'],
+  '53300': ['ConnectionError', 'the server has no connection slots left'],
+  '28P01': ['ConnectionError', 'password authentication failed'],
+  '28000': ['ConnectionError', 'authorization failed'],
+  '3D000': ['ConnectionError', 'the database does not exist'],
+  '54000': ['PayloadTooLarge', 'a value exceeds a PostgreSQL limit'],
+}
+
+const driverConnectionCodes = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'ETIMEDOUT',
+  'CONNECT_TIMEOUT',
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
+])
+
+/** Translates an error thrown by the `postgres` driver into an EventfoldError with a stable code. */
+export const translate = (error: unknown, context: Record<string, unknown> = {}): EventfoldError => {
+  if (isEventfoldError(error)) return error
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown }
+  const text = typeof message === 'string' ? message : String(error)
+  if (typeof code === 'string') {
+    const known = byState[code]
+    if (known)
+      return new EventfoldError(
+        known[0],
+        `${known[1]}: ${text}`,
+        { ...context, sqlState: code },
+        { cause: error },
+      )
+    if (code.startsWith('08') || driverConnectionCodes.has(code)) {
+      return new EventfoldError(
+        'ConnectionError',
+        `cannot talk to PostgreSQL: ${text}`,
+        { ...context, driverCode: code },
+        { cause: error },
+      )
+    }
+  }
+  return new EventfoldError(
+    'DatabaseError',
+    text,
+    { ...context, ...(typeof code === 'string' ? { sqlState: code } : {}) },
+    { cause: error },
+  )
+}
