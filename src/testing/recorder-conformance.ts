@@ -2,7 +2,7 @@
 //   for (const c of recorderConformance(createMyRecorder)) it(c.name, c.run)
 
 import { deepStrictEqual, equal, ok } from 'node:assert/strict'
-import type { ProcessRecorder, StoredEvent } from '../store/index.js'
+import type { Recorder, StoredEvent } from '../store/index.js'
 import {
   type ConformanceCase,
   storedEvent as ev,
@@ -23,9 +23,7 @@ const plain = (events: readonly StoredEvent[]) =>
 const versions = (events: readonly StoredEvent[]) => events.map((e) => e.version)
 
 /** The checks of an application/process recorder: events, OCC, atomic batches, notifications, tracking. */
-export const recorderConformance = (
-  factory: RecorderFactory<ProcessRecorder>,
-): readonly ConformanceCase[] => {
+export const recorderConformance = (factory: RecorderFactory<Recorder>): readonly ConformanceCase[] => {
   const check = withRecorder(factory)
   return [
     check('an empty insert records nothing and returns no ids', async (r) => {
@@ -214,6 +212,40 @@ export const recorderConformance = (
       await rejectsWith('InvalidStreamId', () => r.selectEvents('nul\u0000'))
       await rejectsWith('InvalidArgument', () => r.selectNotifications(0, 10))
       equal(await r.maxNotificationId(), 0)
+    }),
+    check('snapshots: the latest at or below a version, replaced at the same version', async (r) => {
+      equal(await r.selectSnapshot('s'), undefined)
+      await r.insertSnapshot(ev('s', 2, 'State', { at: 2 }))
+      await r.insertSnapshot(ev('s', 5, 'State', { at: 5 }))
+      equal((await r.selectSnapshot('s'))?.version, 5)
+      equal((await r.selectSnapshot('s', 4))?.version, 2)
+      equal((await r.selectSnapshot('s', 1))?.version, undefined)
+      await r.insertSnapshot({ ...ev('s', 5, 'State2', { at: 'five' }), schemaVersion: 2 })
+      const latest = await r.selectSnapshot('s', 5)
+      deepStrictEqual(
+        [latest?.type, latest?.schemaVersion, JSON.parse(new TextDecoder().decode(latest?.data))],
+        ['State2', 2, { at: 'five' }],
+      )
+      equal(await r.selectSnapshot('other'), undefined)
+      equal(await r.maxNotificationId(), 0)
+    }),
+    check('subscribers are woken after a commit, and not after unsubscribing', async (r) => {
+      let calls = 0
+      let woken: () => void = () => {}
+      const wake = new Promise<void>((resolve) => {
+        woken = resolve
+      })
+      const unsubscribe = await r.subscribe(() => {
+        calls += 1
+        woken()
+      })
+      await r.insertEvents([ev('s', 1)])
+      await Promise.race([
+        wake,
+        new Promise((_, reject) => setTimeout(() => reject(new Error('no wake-up within 10 s')), 10_000)),
+      ])
+      ok(calls >= 1)
+      await unsubscribe()
     }),
     check('a closed recorder refuses work with RecorderClosed', async (r) => {
       await r.close()

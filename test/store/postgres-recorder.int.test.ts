@@ -5,7 +5,7 @@ import { databaseUrl, freshSchema, skipPostgres } from '../support/postgres.js'
 
 describe.skipIf(skipPostgres)('PostgreSQL recorder conformance', () => {
   for (const c of recorderConformance(() =>
-    createPostgresRecorder({ url: databaseUrl, schema: freshSchema() }),
+    createPostgresRecorder({ url: databaseUrl ?? '', schema: freshSchema() }),
   ))
     it(c.name, c.run)
 })

@@ -1,0 +1,48 @@
+// The SQLite schema of a recorder: STRICT tables, names derived from a validated prefix.
+
+import { EventfoldError } from '../../codec/index.js'
+
+/** The quoted table names of one SQLite recorder. */
+export interface TableNames {
+  readonly events: string
+  readonly tracking: string
+  readonly snapshots: string
+}
+
+/** Validates the prefix and derives the quoted table names. */
+export const tableNames = (prefix: string): TableNames => {
+  if (!(prefix === '' || /^[a-z_][a-z0-9_]*$/.test(prefix)) || prefix.length > 40) {
+    throw new EventfoldError(
+      'InvalidConfiguration',
+      `table prefix ${JSON.stringify(prefix)} must match /^[a-z_][a-z0-9_]*$/`,
+    )
+  }
+  return { events: `"${prefix}events"`, tracking: `"${prefix}tracking"`, snapshots: `"${prefix}snapshots"` }
+}
+
+/** The statements that create the tables if they are missing. */
+export const schemaStatements = (t: TableNames): readonly string[] => [
+  `CREATE TABLE IF NOT EXISTS ${t.events} (
+    notification_id INTEGER PRIMARY KEY,
+    stream_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    schema_version INTEGER NOT NULL,
+    data BLOB NOT NULL,
+    recorded_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    UNIQUE (stream_id, version)
+  ) STRICT`,
+  `CREATE TABLE IF NOT EXISTS ${t.tracking} (
+    upstream TEXT NOT NULL,
+    notification_id INTEGER NOT NULL,
+    PRIMARY KEY (upstream, notification_id)
+  ) STRICT, WITHOUT ROWID`,
+  `CREATE TABLE IF NOT EXISTS ${t.snapshots} (
+    stream_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    schema_version INTEGER NOT NULL,
+    data BLOB NOT NULL,
+    PRIMARY KEY (stream_id, version)
+  ) STRICT, WITHOUT ROWID`,
+]

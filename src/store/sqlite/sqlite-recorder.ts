@@ -1,0 +1,216 @@
+// The SQLite recorder, on better-sqlite3: embedded and durable (WAL, synchronous=FULL), one
+// transaction per batch under SQLite's single write lock, so notification ids follow commit order.
+
+import Database from 'better-sqlite3'
+import { EventfoldError } from '../../codec/index.js'
+import { concurrencyError, recorderClosed, trackingConflict } from '../errors.js'
+import type { Recorder } from '../recorder.js'
+import type { InsertOptions, StoredEvent } from '../records.js'
+import { checkCount, checkStoredEvent, checkStreamId } from '../validate.js'
+import { schemaStatements, tableNames } from './schema.js'
+
+/** Where the database lives. */
+export interface SqliteRecorderOptions {
+  /** A file path; without one the database lives in memory and ends with the recorder. */
+  readonly path?: string
+  /** A prefix for the table names (default `eventfold_`). */
+  readonly prefix?: string
+  /** How long to wait for another process's write lock before failing (default 5,000 ms). */
+  readonly busyTimeoutMs?: number
+}
+
+/** A SQLite recorder; `db` is its better-sqlite3 handle, for tests and tools that look inside. */
+export interface SqliteRecorder extends Recorder {
+  readonly db: Database.Database
+}
+
+interface Row {
+  readonly notification_id?: number
+  readonly stream_id: string
+  readonly version: number
+  readonly type: string
+  readonly schema_version: number
+  readonly data: Uint8Array
+}
+
+const toStored = (row: Row): StoredEvent => ({
+  streamId: row.stream_id,
+  version: row.version,
+  type: row.type,
+  schemaVersion: row.schema_version,
+  data: new Uint8Array(row.data),
+})
+
+const bytes = (data: Uint8Array): Buffer => Buffer.from(data.buffer, data.byteOffset, data.byteLength)
+
+/** Translates a better-sqlite3 error into a typed one. */
+const translate = (error: unknown): unknown => {
+  const code = (error as { code?: unknown }).code
+  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
+    return new EventfoldError(
+      'LockTimeout',
+      'another connection holds the SQLite write lock',
+      {},
+      { cause: error },
+    )
+  }
+  if (typeof code === 'string' && code.startsWith('SQLITE_')) {
+    return new EventfoldError(
+      'DatabaseError',
+      String((error as Error).message),
+      { sqliteCode: code },
+      { cause: error },
+    )
+  }
+  return error
+}
+
+/** Creates a SQLite recorder on a file (durable) or in memory. */
+export const createSqliteRecorder = (options: SqliteRecorderOptions = {}): SqliteRecorder => {
+  const t = tableNames(options.prefix ?? 'eventfold_')
+  const db = new Database(options.path ?? ':memory:')
+  db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`)
+  if (options.path !== undefined) db.pragma('journal_mode = WAL')
+  db.pragma('synchronous = FULL')
+  for (const statement of schemaStatements(t)) db.exec(statement)
+
+  const q = {
+    exists: db
+      .prepare<[string, number], number>(`SELECT 1 FROM ${t.events} WHERE stream_id = ? AND version = ?`)
+      .pluck(),
+    last: db.prepare<[], number>(`SELECT coalesce(max(notification_id), 0) FROM ${t.events}`).pluck(),
+    insert: db.prepare(
+      `INSERT INTO ${t.events} (notification_id, stream_id, version, type, schema_version, data) VALUES (?, ?, ?, ?, ?, ?)`,
+    ),
+    tracked: db
+      .prepare<[string, number], number>(
+        `SELECT 1 FROM ${t.tracking} WHERE upstream = ? AND notification_id = ?`,
+      )
+      .pluck(),
+    track: db.prepare(`INSERT INTO ${t.tracking} (upstream, notification_id) VALUES (?, ?)`),
+    maxTracked: db
+      .prepare<[string], number>(
+        `SELECT coalesce(max(notification_id), 0) FROM ${t.tracking} WHERE upstream = ?`,
+      )
+      .pluck(),
+    snapshot: db.prepare(
+      `INSERT INTO ${t.snapshots} (stream_id, version, type, schema_version, data) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (stream_id, version) DO UPDATE SET type = excluded.type, schema_version = excluded.schema_version, data = excluded.data`,
+    ),
+    latestSnapshot: db.prepare<[string, number], Row>(
+      `SELECT stream_id, version, type, schema_version, data FROM ${t.snapshots} WHERE stream_id = ? AND version <= ? ORDER BY version DESC LIMIT 1`,
+    ),
+  }
+  const selectEvents = (direction: 'ASC' | 'DESC') =>
+    db.prepare<[string, number, number, number], Row>(
+      `SELECT stream_id, version, type, schema_version, data FROM ${t.events}
+       WHERE stream_id = ? AND version > ? AND version <= ? ORDER BY version ${direction} LIMIT ?`,
+    )
+  const forwards = selectEvents('ASC')
+  const backwardsQuery = selectEvents('DESC')
+  const page = db.prepare<[number, number, number], Row>(
+    `SELECT notification_id, stream_id, version, type, schema_version, data FROM ${t.events}
+     WHERE notification_id >= ? AND notification_id <= ? ORDER BY notification_id LIMIT ?`,
+  )
+  const typedPage = db.prepare<[number, number, string, number], Row>(
+    `SELECT notification_id, stream_id, version, type, schema_version, data FROM ${t.events}
+     WHERE notification_id >= ? AND notification_id <= ? AND type IN (SELECT value FROM json_each(?))
+     ORDER BY notification_id LIMIT ?`,
+  )
+  const listeners = new Set<() => void>()
+  let closed = false
+
+  const open = (): void => {
+    if (closed) throw recorderClosed('sqlite')
+  }
+
+  const append = db.transaction((events: readonly StoredEvent[], opts: InsertOptions): number[] => {
+    const seen = new Set<string>()
+    for (const e of events) {
+      const key = `${e.version}:${e.streamId}`
+      if (seen.has(key) || q.exists.get(e.streamId, e.version) !== undefined)
+        throw concurrencyError(e.streamId, e.version)
+      seen.add(key)
+    }
+    const { tracking } = opts
+    if (tracking && q.tracked.get(tracking.upstream, tracking.notificationId) !== undefined) {
+      throw trackingConflict(tracking.upstream, tracking.notificationId)
+    }
+    const first = (q.last.get() ?? 0) + 1
+    events.forEach((e, i) => {
+      q.insert.run(first + i, e.streamId, e.version, e.type, e.schemaVersion, bytes(e.data))
+    })
+    if (tracking) q.track.run(tracking.upstream, tracking.notificationId)
+    return events.map((_, i) => first + i)
+  })
+
+  /** Runs a synchronous database action, translating its errors. */
+  const guard = <T>(action: () => T): T => {
+    open()
+    try {
+      return action()
+    } catch (error) {
+      throw translate(error)
+    }
+  }
+
+  return {
+    db,
+    insertEvents: async (events, opts = {}) => {
+      open()
+      for (const event of events) checkStoredEvent(event)
+      if (opts.tracking) checkCount('tracking.notificationId', opts.tracking.notificationId, 1)
+      const ids = guard(() => append.immediate(events, opts))
+      if (ids.length > 0) for (const listener of listeners) queueMicrotask(listener)
+      return ids
+    },
+    selectEvents: async (
+      streamId,
+      { after = 0, upTo = Number.MAX_SAFE_INTEGER, backwards = false, limit = -1 } = {},
+    ) => {
+      checkStreamId(streamId)
+      checkCount('after', after, 0)
+      checkCount('upTo', upTo, 0)
+      if (limit !== -1) checkCount('limit', limit, 0)
+      return guard(() =>
+        (backwards ? backwardsQuery : forwards).all(streamId, after, upTo, limit).map(toStored),
+      )
+    },
+    selectNotifications: async (start, limit, { stop = Number.MAX_SAFE_INTEGER, types } = {}) => {
+      checkCount('start', start, 1)
+      checkCount('limit', limit, 0)
+      checkCount('stop', stop, 0)
+      const rows = guard(() =>
+        types ? typedPage.all(start, stop, JSON.stringify(types), limit) : page.all(start, stop, limit),
+      )
+      return rows.map((row) => ({ ...toStored(row), id: row.notification_id ?? 0 }))
+    },
+    maxNotificationId: async () => guard(() => q.last.get() ?? 0),
+    maxTrackingId: async (upstream) => guard(() => q.maxTracked.get(upstream) ?? 0),
+    hasTracking: async (upstream, notificationId) =>
+      guard(() => q.tracked.get(upstream, notificationId) !== undefined),
+    insertSnapshot: async (s) => {
+      checkStoredEvent(s)
+      guard(() => q.snapshot.run(s.streamId, s.version, s.type, s.schemaVersion, bytes(s.data)))
+    },
+    selectSnapshot: async (streamId, upTo = Number.MAX_SAFE_INTEGER) => {
+      checkStreamId(streamId)
+      checkCount('upTo', upTo, 0)
+      const row = guard(() => q.latestSnapshot.get(streamId, upTo))
+      return row ? toStored(row) : undefined
+    },
+    subscribe: async (listener) => {
+      open()
+      listeners.add(listener)
+      return async () => {
+        listeners.delete(listener)
+      }
+    },
+    close: async () => {
+      if (closed) return
+      closed = true
+      listeners.clear()
+      db.close()
+    },
+  }
+}
