@@ -17,6 +17,13 @@ import { checkCount, checkStoredEvent, checkStreamId } from './validate.js'
 export type MemoryRecorder = Recorder
 
 const copy = (n: Notification): Notification => ({ ...n, data: n.data.slice() })
+const copyEvent = ({ streamId, version, type, schemaVersion, data }: StoredEvent): StoredEvent => ({
+  streamId,
+  version,
+  type,
+  schemaVersion,
+  data: data.slice(),
+})
 
 /** Finds the index of `version` in a stream sorted by version, or where it would be inserted (as ~index). */
 const search = (stream: readonly Notification[], version: number): number => {
@@ -119,7 +126,7 @@ export const createMemoryRecorder = (): MemoryRecorder => {
     const to = search(stream, upTo)
     const slice = stream.slice(from >= 0 ? from : ~from, to >= 0 ? to + 1 : ~to)
     const ordered = backwards ? slice.reverse() : slice
-    return ordered.slice(0, limit).map(copy)
+    return ordered.slice(0, limit).map(copyEvent)
   }
 
   const selectNotifications = async (
@@ -174,9 +181,7 @@ export const createMemoryRecorder = (): MemoryRecorder => {
       const list = snapshots.get(streamId) ?? []
       const at = search(list, upTo)
       const found = list[at >= 0 ? at : ~at - 1]
-      if (!found) return undefined
-      const { id: _id, ...snapshot } = copy(found)
-      return snapshot
+      return found ? copyEvent(found) : undefined
     },
     subscribe: async (listener) => {
       open()

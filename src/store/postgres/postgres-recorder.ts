@@ -65,7 +65,7 @@ const toStored = (row: EventRow): StoredEvent => ({
   version: Number(row.version),
   type: row.type,
   schemaVersion: row.schema_version,
-  data: row.data,
+  data: new Uint8Array(row.data.buffer, row.data.byteOffset, row.data.byteLength),
 })
 
 const toNotification = (row: EventRow): Notification => ({
@@ -152,12 +152,13 @@ export const createPostgresRecorder = (options: PostgresRecorderOptions = {}): P
   }
 
   const settle = (group: readonly Pending<Batch, readonly number[]>[], result: AppendResult): void => {
-    const conflicts = new Map(result.failed.map((b, i) => [b, i]))
+    const conflicts = new Map<number, number>()
+    result.conflict_stream.forEach((_, i) => conflicts.set(result.failed[i] ?? -1, i))
     const trackingFailed = new Set(result.tracking_failed)
     let next = Number(result.last_id) + 1
     group.forEach(({ item, resolve, reject }, b) => {
       const conflict = conflicts.get(b)
-      if (conflict !== undefined && conflict < result.conflict_stream.length) {
+      if (conflict !== undefined) {
         reject(
           concurrencyError(result.conflict_stream[conflict] ?? '', Number(result.conflict_version[conflict])),
         )

@@ -38,7 +38,7 @@ const toStored = (row: Row): StoredEvent => ({
   version: row.version,
   type: row.type,
   schemaVersion: row.schema_version,
-  data: new Uint8Array(row.data),
+  data: new Uint8Array(row.data.buffer, row.data.byteOffset, row.data.byteLength),
 })
 
 const bytes = (data: Uint8Array): Buffer => Buffer.from(data.buffer, data.byteOffset, data.byteLength)
