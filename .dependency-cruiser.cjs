@@ -42,7 +42,10 @@ module.exports = {
       comment: "a folder's index.ts is its only door: import another folder through its index",
       severity: 'error',
       from: { path: '^src/([^/]+)/' },
-      to: { path: '^src/([^/]+)/', pathNot: ['^src/$1/', '^src/[^/]+/index\\.ts$'] },
+      to: {
+        path: '^src/([^/]+)/',
+        pathNot: ['^src/$1/', '^src/[^/]+/index\\.ts$', '^src/store/(postgres|sqlite)/index\\.ts$'],
+      },
     },
     { name: 'no-circular', severity: 'error', from: { path: '^src/' }, to: { circular: true } },
     only('postgres', '^src/store/postgres/'),

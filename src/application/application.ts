@@ -12,13 +12,13 @@ import {
   checkCount,
   checkStreamId,
   createMapper,
-  createMemoryRecorder,
   isConcurrencyError,
   type Mapper,
   type StoredEvent,
   toDomain,
 } from '../store/index.js'
 import { type Aggregate, type AnyAggregate, checkName, streamIdOf } from './aggregate.js'
+import { type Environment, readConfig, recorderFor } from './config.js'
 
 /** What a successful `execute` did: the new events, and the state and version after them. */
 export interface Executed<S, E> {
@@ -34,7 +34,10 @@ export interface Executed<S, E> {
 export interface ApplicationOptions {
   readonly name: string
   readonly aggregates: readonly AnyAggregate[]
+  /** The recorder; without one, the environment chooses (see readConfig), memory by default. */
   readonly recorder?: ApplicationRecorder
+  /** The environment to read the configuration from (default `process.env`). */
+  readonly env?: Environment
   readonly mapper?: Mapper
   /**
    * How many times `execute` reloads and decides again after a ConcurrencyError (default 10), after a
@@ -66,7 +69,7 @@ export interface Application {
 /** Creates an application over the given recorder, or a fresh memory recorder. */
 export const application = (options: ApplicationOptions): Application => {
   const name = checkName('application', options.name)
-  const recorder = options.recorder ?? createMemoryRecorder()
+  const recorder = options.recorder ?? recorderFor(readConfig(name, options.env), name)
   const mapper = options.mapper ?? createMapper()
   const maxRetries = checkCount('maxRetries', options.maxRetries ?? 10, 0)
   const registered = new Set(options.aggregates)
@@ -89,14 +92,21 @@ export const application = (options: ApplicationOptions): Application => {
     streamId: string,
     upTo?: number,
   ): Promise<Versioned<S>> => {
-    const stored = await recorder.selectEvents(streamId, upTo === undefined ? {} : { upTo })
     const { decider, codec } = aggregate
     let state = decider.initialState
     let version = 0
-    for (const event of stored) {
-      if (event.version !== version + 1) throw gap(streamId, version, event)
-      state = decider.evolve(state, toDomain(mapper, codec, event))
-      version = event.version
+    for (;;) {
+      const page = await recorder.selectEvents(streamId, {
+        after: version,
+        limit: PAGE,
+        ...(upTo === undefined ? {} : { upTo }),
+      })
+      for (const event of page) {
+        if (event.version !== version + 1) throw gap(streamId, version, event)
+        state = decider.evolve(state, toDomain(mapper, codec, event))
+        version = event.version
+      }
+      if (page.length < PAGE) break
     }
     return version === 0 ? initial(state) : { state, version }
   }
@@ -144,6 +154,9 @@ export const application = (options: ApplicationOptions): Application => {
     close: () => recorder.close(),
   }
 }
+
+/** Events read per query when loading a stream: long streams are read in pages, never all at once. */
+const PAGE = 1000
 
 const backoff = (attempt: number): Promise<void> =>
   new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(100, 2 ** attempt)))

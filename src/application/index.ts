@@ -2,3 +2,4 @@
 
 export { type Aggregate, type AnyAggregate, aggregate, checkName, streamIdOf } from './aggregate.js'
 export { type Application, type ApplicationOptions, application, type Executed } from './application.js'
+export { type Environment, type Persistence, type RecorderConfig, readConfig, recorderFor } from './config.js'

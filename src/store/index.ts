@@ -9,6 +9,7 @@ export {
   recorderClosed,
   trackingConflict,
 } from './errors.js'
+export { lazyRecorder } from './lazy-recorder.js'
 export { createMapper, type Mapper, toDomain } from './mapper.js'
 export { createMemoryRecorder, type MemoryRecorder } from './memory-recorder.js'
 export type {

@@ -152,8 +152,8 @@ export const createPostgresRecorder = (options: PostgresRecorderOptions = {}): P
   }
 
   const settle = (group: readonly Pending<Batch, readonly number[]>[], result: AppendResult): void => {
-    const conflicts = new Map<number, number>()
-    result.conflict_stream.forEach((_, i) => conflicts.set(result.failed[i] ?? -1, i))
+    // failed lists the batches with a version conflict first (aligned with conflict_stream), then tracking failures
+    const conflicts = new Map(result.conflict_stream.map((_, i) => [result.failed[i] ?? -1, i]))
     const trackingFailed = new Set(result.tracking_failed)
     let next = Number(result.last_id) + 1
     group.forEach(({ item, resolve, reject }, b) => {
