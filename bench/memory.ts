@@ -16,7 +16,7 @@ export const dogSchoolWorkload = async (count = 10_000): Promise<Row> => {
   const seconds = await time(async () => {
     for (let i = 0; i < count; i++) {
       const id = `dog-${i}`
-      await app.execute(dogs, id, { type: 'RegisterDog', name: `Dog ${i}` })
+      await app.execute(dogs, id, { type: 'RegisterDog', name: `Dog ${i}` }, { expectNew: true })
       await app.execute(dogs, id, { type: 'AddTrick', trick: 'roll over' })
       await app.execute(dogs, id, { type: 'AddTrick', trick: 'fetch ball' })
     }
@@ -49,7 +49,7 @@ const timeGet = async <C, S, E, R>(agg: Aggregate<C, S, E, R>, events: readonly 
   await recorder.insertEvents(
     events.map((e, i) => mapper.toStored(`${agg.name}-x`, i + 1, agg.codec.encode(e))),
   )
-  const app = application({ name: 'bench', aggregates: [agg], recorder })
+  const app = application({ name: 'bench', aggregates: [agg], recorder, cacheSize: 0 })
   const runs: number[] = []
   for (let i = 0; i < 21; i++) {
     runs.push(

@@ -15,7 +15,7 @@ const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as
 const subpaths = Object.keys(manifest.exports)
   .filter((key) => key !== './package.json')
   .map((key) => key.replace(/^\./, 'eventfold'))
-const core = subpaths.filter((s) => !/zod|io-ts|testing/.test(s))
+const core = subpaths.filter((s) => !/zod|io-ts|testing|postgres|sqlite/.test(s))
 const scratch = mkdtempSync(join(tmpdir(), 'eventfold-consumer-'))
 
 const run = (command: string, args: string[], cwd = root): string =>
@@ -58,12 +58,23 @@ describe('the packed package', () => {
     for (const specifier of core) expect([specifier, tryImport(specifier)]).toEqual([specifier, 'ok'])
   })
 
-  it('needs zod only for eventfold/codec/zod, which fails clearly without it', () => {
+  it('needs each optional peer only for its adapter, which fails clearly without it', () => {
     expect(tryImport('eventfold/codec/zod')).toMatch(/Cannot find package 'zod'/)
+    expect(tryImport('eventfold/store/postgres')).toMatch(/Cannot find package 'postgres'/)
+    expect(tryImport('eventfold/store/sqlite')).toMatch(/Cannot find package 'better-sqlite3'/)
   })
 
   it('imports every subpath once the optional peers are installed', () => {
-    for (const peer of ['zod', 'io-ts', 'fast-check']) link(peer)
+    for (const peer of [
+      'zod',
+      'io-ts',
+      'fast-check',
+      'postgres',
+      'better-sqlite3',
+      'bindings',
+      'file-uri-to-path',
+    ])
+      link(peer)
     for (const specifier of subpaths) expect([specifier, tryImport(specifier)]).toEqual([specifier, 'ok'])
   })
 

@@ -24,7 +24,8 @@ export const createDogSchool = (options: { readonly recorder?: ApplicationRecord
     app,
     registerDog: async (name) => {
       const id = randomUUID()
-      return map(() => id)(await app.execute(dogs, id, { type: 'RegisterDog', name }))
+      // A fresh UUID names a dog that cannot exist yet: no need to read its stream first.
+      return map(() => id)(await app.execute(dogs, id, { type: 'RegisterDog', name }, { expectNew: true }))
     },
     addTrick: async (dogId, trick) =>
       map(() => undefined)(await app.execute(dogs, dogId, { type: 'AddTrick', trick })),

@@ -14,11 +14,10 @@ import {
   createMapper,
   isConcurrencyError,
   type Mapper,
-  type StoredEvent,
-  toDomain,
 } from '../store/index.js'
 import { type Aggregate, type AnyAggregate, checkName, streamIdOf } from './aggregate.js'
 import { type Environment, readConfig, recorderFor } from './config.js'
+import { createRepository } from './repository.js'
 
 /** What a successful `execute` did: the new events, and the state and version after them. */
 export interface Executed<S, E> {
@@ -30,6 +29,16 @@ export interface Executed<S, E> {
   readonly notificationIds: readonly number[]
 }
 
+/** Per-command options of `execute`. */
+export interface ExecuteOptions {
+  /**
+   * The stream is expected to be new (say, its id was just generated): decide against the initial
+   * state without reading. If it exists after all, the append conflicts and execute reads it and
+   * decides again, so this is only ever a saved read, never a wrong decision.
+   */
+  readonly expectNew?: boolean
+}
+
 /** How to build an application; a recorder passed here overrides the default (memory). */
 export interface ApplicationOptions {
   readonly name: string
@@ -39,6 +48,12 @@ export interface ApplicationOptions {
   /** The environment to read the configuration from (default `process.env`). */
   readonly env?: Environment
   readonly mapper?: Mapper
+  /**
+   * How many recent aggregate states to keep in memory (default 1,000; 0 for none). `execute`
+   * starts from a cached state without reading (a stale one costs a ConcurrencyError and a
+   * re-read); `get` reads the events after it, so it always returns the latest state.
+   */
+  readonly cacheSize?: number
   /**
    * How many times `execute` reloads and decides again after a ConcurrencyError (default 10), after a
    * random pause of up to 2^attempt ms (at most 100 ms) so that contending writers fall out of step.
@@ -56,6 +71,7 @@ export interface Application {
     aggregate: Aggregate<C, S, E, R>,
     id: string,
     command: C,
+    options?: ExecuteOptions,
   ): Promise<Either<R, Executed<S, E>>>
   /** The aggregate's state and version, now or at `version` (a new stream is its initial state at 0). */
   get<C, S, E, R>(
@@ -72,6 +88,7 @@ export const application = (options: ApplicationOptions): Application => {
   const recorder = options.recorder ?? recorderFor(readConfig(name, options.env), name)
   const mapper = options.mapper ?? createMapper()
   const maxRetries = checkCount('maxRetries', options.maxRetries ?? 10, 0)
+  const repository = createRepository(recorder, mapper, checkCount('cacheSize', options.cacheSize ?? 1000, 0))
   const registered = new Set(options.aggregates)
   const names = new Set(options.aggregates.map((a) => a.name))
   if (names.size !== registered.size)
@@ -87,56 +104,40 @@ export const application = (options: ApplicationOptions): Application => {
     return checkStreamId(streamIdOf(aggregate, checkStreamId(id)))
   }
 
-  const load = async <S, E>(
-    aggregate: Aggregate<unknown, S, E, unknown>,
-    streamId: string,
-    upTo?: number,
-  ): Promise<Versioned<S>> => {
-    const { decider, codec } = aggregate
-    let state = decider.initialState
-    let version = 0
-    for (;;) {
-      const page = await recorder.selectEvents(streamId, {
-        after: version,
-        limit: PAGE,
-        ...(upTo === undefined ? {} : { upTo }),
-      })
-      for (const event of page) {
-        if (event.version !== version + 1) throw gap(streamId, version, event)
-        state = decider.evolve(state, toDomain(mapper, codec, event))
-        version = event.version
-      }
-      if (page.length < PAGE) break
-    }
-    return version === 0 ? initial(state) : { state, version }
-  }
-
   const execute = async <C, S, E, R>(
     aggregate: Aggregate<C, S, E, R>,
     id: string,
     command: C,
+    options: ExecuteOptions = {},
   ): Promise<Either<R, Executed<S, E>>> => {
     const streamId = streamOf(aggregate, id)
     const { decider, codec } = aggregate
+    // Start from what this process last saw (or, for a stream known to be new, from nothing):
+    // a stale start only costs a ConcurrencyError, after which the stream is read again.
+    let current: Versioned<S> | undefined = options.expectNew
+      ? initial(decider.initialState)
+      : repository.cached(aggregate, streamId)
     for (let attempt = 0; ; attempt++) {
-      const current = await load(aggregate, streamId)
+      current ??= await repository.load(aggregate, streamId)
       const decision = toEither(decider.decide(command, current.state))
       if (decision._tag === 'Left') return left(decision.left)
       const events = decision.right
-      const stored = events.map((event, i) =>
-        mapper.toStored(streamId, current.version + i + 1, codec.encode(event)),
-      )
+      const from = current.version
+      const stored = events.map((event, i) => mapper.toStored(streamId, from + i + 1, codec.encode(event)))
       let notificationIds: readonly number[] = []
       try {
         if (stored.length > 0) notificationIds = await recorder.insertEvents(stored)
       } catch (error) {
         if (!isConcurrencyError(error) || attempt >= maxRetries) throw error
         await backoff(attempt)
+        current = await repository.load(aggregate, streamId, { from: current })
         continue
       }
       let state = current.state
       for (const event of events) state = decider.evolve(state, event)
-      return right({ streamId, events, state, version: current.version + events.length, notificationIds })
+      const version = from + events.length
+      repository.remember(streamId, { state, version })
+      return right({ streamId, events, state, version, notificationIds })
     }
   }
 
@@ -146,27 +147,14 @@ export const application = (options: ApplicationOptions): Application => {
     log: createNotificationLog(recorder),
     execute,
     get: async (aggregate, id, options = {}) =>
-      load(
+      repository.load(
         aggregate,
         streamOf(aggregate, id),
-        options.version === undefined ? undefined : checkCount('version', options.version, 0),
+        options.version === undefined ? {} : { upTo: checkCount('version', options.version, 0) },
       ),
     close: () => recorder.close(),
   }
 }
 
-/** Events read per query when loading a stream: long streams are read in pages, never all at once. */
-const PAGE = 1000
-
 const backoff = (attempt: number): Promise<void> =>
   new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(100, 2 ** attempt)))
-
-const gap = (streamId: string, version: number, event: StoredEvent): EventfoldError =>
-  new EventfoldError(
-    'CorruptStream',
-    `stream "${streamId}" jumps from version ${version} to ${event.version}`,
-    {
-      streamId,
-      version: event.version,
-    },
-  )

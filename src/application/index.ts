@@ -1,5 +1,11 @@
 // eventfold/application: aggregates and applications (repository, command execution, notification log).
 
 export { type Aggregate, type AnyAggregate, aggregate, checkName, streamIdOf } from './aggregate.js'
-export { type Application, type ApplicationOptions, application, type Executed } from './application.js'
+export {
+  type Application,
+  type ApplicationOptions,
+  application,
+  type Executed,
+  type ExecuteOptions,
+} from './application.js'
 export { type Environment, type Persistence, type RecorderConfig, readConfig, recorderFor } from './config.js'

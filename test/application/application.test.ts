@@ -131,3 +131,43 @@ describe('application.get', () => {
     })
   })
 })
+
+describe('the aggregate cache and expectNew', () => {
+  it('get() returns the latest state even when another writer moved the stream past the cache', async () => {
+    const recorder = createMemoryRecorder()
+    const a = application({ name: 'school', aggregates: [dogs], recorder })
+    const b = application({ name: 'school', aggregates: [dogs], recorder })
+    await a.execute(dogs, 'd1', register)
+    await b.execute(dogs, 'd1', trick('sit'))
+    expect(await a.get(dogs, 'd1')).toEqual({ state: { name: 'Fido', tricks: ['sit'] }, version: 2 })
+  })
+
+  it('execute() from a stale cached state conflicts, reads again and decides on the real state', async () => {
+    const recorder = createMemoryRecorder()
+    const a = application({ name: 'school', aggregates: [dogs], recorder })
+    const b = application({ name: 'school', aggregates: [dogs], recorder })
+    await a.execute(dogs, 'd1', register)
+    await b.execute(dogs, 'd1', trick('sit'))
+    const again = await a.execute(dogs, 'd1', trick('sit'))
+    expect(isRight(again) && again.right).toMatchObject({ events: [], version: 2 })
+    const added = await a.execute(dogs, 'd1', trick('beg'))
+    expect(isRight(added) && added.right).toMatchObject({ version: 3, notificationIds: [3] })
+  })
+
+  it('expectNew on a stream that exists decides again on its real state', async () => {
+    const app = application({ name: 'school', aggregates: [dogs], cacheSize: 0 })
+    await app.execute(dogs, 'd1', register)
+    expect(await app.execute(dogs, 'd1', register, { expectNew: true })).toEqual({
+      _tag: 'Left',
+      left: { type: 'DogAlreadyRegistered' },
+    })
+    expect((await app.log.select(1, 10)).length).toBe(1)
+  })
+
+  it('works with the cache off', async () => {
+    const app = application({ name: 'school', aggregates: [dogs], cacheSize: 0 })
+    await app.execute(dogs, 'd1', register)
+    await app.execute(dogs, 'd1', trick('sit'))
+    expect((await app.get(dogs, 'd1')).version).toBe(2)
+  })
+})

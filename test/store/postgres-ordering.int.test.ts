@@ -4,6 +4,7 @@
 
 import { createPostgresRecorder, type PostgresRecorder } from 'eventfold/store/postgres'
 import { afterAll, describe, expect, it } from 'vitest'
+import { appendStatement } from '../../src/store/postgres/schema.js'
 import { storedEvent } from '../../src/testing/index.js'
 import { databaseUrl, freshSchema, skipPostgres } from '../support/postgres.js'
 
@@ -42,10 +43,15 @@ describe.skipIf(skipPostgres)('PostgreSQL ordering under a stalled writer', () =
 
     const stalled = await sql.reserve()
     await stalled`begin`
-    await stalled.unsafe(
-      `select * from ${names.append}(array[0], array['stalled'], array[1]::int8[], array['Stalled'], array[1], '\\x7b7d'::bytea,
-        array[2], '{}'::int4[], '{}'::text[], '{}'::int8[])`,
-    )
+    const data = Buffer.from('{}')
+    await stalled.unsafe(appendStatement(names, false), [
+      ['stalled'],
+      [1],
+      ['Stalled'],
+      [1],
+      data,
+      [data.length],
+    ] as never[])
     let committed = false
     const others = Promise.all(
       Array.from({ length: 6 }, (_, i) =>

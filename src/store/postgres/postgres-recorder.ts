@@ -2,12 +2,12 @@
 // notification ids in commit order (see schema.ts), pages for every read, LISTEN/NOTIFY wake-ups.
 
 import postgres from 'postgres'
-import { concurrencyError, recorderClosed, trackingConflict } from '../errors.js'
+import { concurrencyError, isConcurrencyError, recorderClosed, trackingConflict } from '../errors.js'
 import type { Recorder } from '../recorder.js'
 import type { InsertOptions, Notification, StoredEvent, Tracking } from '../records.js'
 import { checkCount, checkStoredEvent, checkStreamId } from '../validate.js'
 import { createGroupCommit, type Pending } from './group-commit.js'
-import { type Names, namesOf, schemaStatements } from './schema.js'
+import { appendStatement, type Names, namesOf, schemaStatements } from './schema.js'
 import { translate } from './translate.js'
 
 /** How to reach PostgreSQL and where to keep the tables. */
@@ -26,7 +26,10 @@ export interface PostgresRecorderOptions {
   readonly lockTimeoutMs?: number
   /** How long a transaction may sit idle before the server ends it (default 10,000 ms). */
   readonly idleInTransactionTimeoutMs?: number
-  /** Appends in flight at once, each carrying every append that waited for it (default 2). */
+  /**
+   * Appends in flight at once, each carrying every append that waited for it (default 1: appends
+   * from one process then never contend with each other for ids).
+   */
   readonly writers?: number
   /** Most events one group-commit transaction carries (default 5,000). */
   readonly maxGroupEvents?: number
@@ -83,6 +86,7 @@ export const createPostgresRecorder = (options: PostgresRecorderOptions = {}): P
       application_name: options.applicationName ?? 'eventfold',
       lock_timeout: options.lockTimeoutMs ?? 10_000,
       idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs ?? 10_000,
+      plan_cache_mode: 'force_generic_plan',
     },
   }
   const sql = options.url === undefined ? postgres(config) : postgres(options.url, config)
@@ -112,8 +116,11 @@ export const createPostgresRecorder = (options: PostgresRecorderOptions = {}): P
     }
   }
 
-  const appendSql = `select last_id, failed, conflict_stream, conflict_version, tracking_failed from ${names.append}(
-    $1::int4[], $2::text[], $3::int8[], $4::text[], $5::int4[], $6::bytea, $7::int4[], $8::int4[], $9::text[], $10::int8[])`
+  const args =
+    '$1::int4[], $2::text[], $3::int8[], $4::text[], $5::int4[], $6::bytea, $7::int4[], $8::int4[], $9::text[], $10::int8[]'
+  const appendSql = appendStatement(names, false)
+  const appendTrackingSql = appendStatement(names, true)
+  const appendCheckedSql = `select last_id, failed, conflict_stream, conflict_version, tracking_failed from ${names.appendChecked}(${args})`
 
   const write = async (group: readonly Pending<Batch, readonly number[]>[]): Promise<void> => {
     const batch: number[] = []
@@ -143,12 +150,46 @@ export const createPostgresRecorder = (options: PostgresRecorderOptions = {}): P
       }
     })
     const blob = Buffer.concat(chunks)
-    const params = [batch, stream, version, type, schemaVersion, blob, length, trackBatch, upstream, trackId]
-    const [result] = await run(() =>
-      sql.unsafe<AppendResult[]>(appendSql, params as never[], { prepare: true }),
-    )
-    if (!result) throw translate(new Error('the append function returned no row'))
-    settle(group, result)
+    const params = [
+      batch,
+      stream,
+      version,
+      type,
+      schemaVersion,
+      blob,
+      length,
+      trackBatch,
+      upstream,
+      trackId,
+    ] as never[]
+    const tracked = upstream.length > 0
+    const fastParams = (
+      tracked
+        ? [stream, version, type, schemaVersion, blob, length, upstream, trackId]
+        : [stream, version, type, schemaVersion, blob, length]
+    ) as never[]
+    try {
+      const [fast] = await run(() =>
+        sql.unsafe<{ last_id: string }[]>(tracked ? appendTrackingSql : appendSql, fastParams, {
+          prepare: true,
+        }),
+      )
+      settle(group, {
+        last_id: fast?.last_id ?? '0',
+        failed: [],
+        conflict_stream: [],
+        conflict_version: [],
+        tracking_failed: [],
+      })
+    } catch (error) {
+      if (!isConcurrencyError(error)) throw error
+      // Some batch of the group conflicts: let the checked append find which, and commit the rest.
+      const [result] = await run(() =>
+        sql.unsafe<AppendResult[]>(appendCheckedSql, params, { prepare: true }),
+      )
+      if (!result) throw translate(new Error('the append function returned no row'))
+      settle(group, result)
+    }
   }
 
   const settle = (group: readonly Pending<Batch, readonly number[]>[], result: AppendResult): void => {
@@ -172,7 +213,7 @@ export const createPostgresRecorder = (options: PostgresRecorderOptions = {}): P
   }
 
   const writer = createGroupCommit<Batch, readonly number[]>(write, {
-    writers: options.writers ?? 2,
+    writers: options.writers ?? 1,
     maxSize: options.maxGroupEvents ?? 5_000,
   })
 
@@ -227,8 +268,10 @@ export const createPostgresRecorder = (options: PostgresRecorderOptions = {}): P
       return rows.map(toNotification)
     },
     maxNotificationId: async () => {
-      const [row] = await run(() => sql<{ last_id: string }[]>`select last_id from ${sql.unsafe(names.head)}`)
-      return Number(row?.last_id ?? 0)
+      const [row] = await run(
+        () => sql<{ max: string | null }[]>`select max(notification_id) from ${sql.unsafe(names.events)}`,
+      )
+      return Number(row?.max ?? 0)
     },
     maxTrackingId: async (upstream) => {
       const [row] = await run(
