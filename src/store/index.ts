@@ -1,6 +1,8 @@
 // eventfold/store: recorder ports, stored records, the mapper, typed errors and the memory recorder.
 
 export { EventfoldError, isEventfoldError } from '../codec/index.js'
+export { createKeyring, generateKey, type Keyring, keyIdOf, open, parseKey, seal } from './cipher.js'
+export { type Compression, compress, decompress, isCompression } from './compression.js'
 export {
   concurrencyError,
   invalidArgument,
@@ -10,7 +12,15 @@ export {
   trackingConflict,
 } from './errors.js'
 export { lazyRecorder } from './lazy-recorder.js'
-export { createMapper, type Mapper, toDomain } from './mapper.js'
+export {
+  createMapper,
+  type DataKeys,
+  type Mapper,
+  type MapperOptions,
+  type RecordKind,
+  type RecordOptions,
+  toDomain,
+} from './mapper.js'
 export { createMemoryRecorder, type MemoryRecorder } from './memory-recorder.js'
 export type {
   AggregateRecorder,

@@ -1,59 +1,208 @@
-// The mapper: encoded events to stored bytes and back (JSON now; compression and encryption plug in here).
+// The mapper: encoded events to stored bytes and back — JSON, then optionally compressed, then
+// optionally encrypted (with the application's keyring, or with a data subject's own key).
+//
+// Stored data is one of: UTF-8 JSON (its first byte is printable), or an envelope whose first byte
+// says what it is — 0x01 compressed ([algorithm][bytes]), 0x02 encrypted with a keyring key
+// ([id length][key id][nonce ‖ ciphertext ‖ tag]), 0x03 encrypted with a data subject's key
+// ([subject length: 2 bytes][subject][nonce ‖ ciphertext ‖ tag]). Encryption wraps compression.
 
 import { type Codec, type Encoded, EventfoldError, type JsonValue } from '../codec/index.js'
+import { type Keyring, open, seal } from './cipher.js'
+import { COMPRESSION_IDS, type Compression, compress, decompress } from './compression.js'
 import type { Notification, StoredEvent } from './records.js'
+
+/** What a stored record holds: an event, or a snapshot of a stream's state. */
+export type RecordKind = 'event' | 'snapshot'
+
+/** The keys of data subjects, loaded before mapping: `null` for a subject whose key was erased. */
+export type DataKeys = ReadonlyMap<string, Uint8Array | null>
+
+/** How the mapper stores data. */
+export interface MapperOptions {
+  readonly compression?: Compression
+  /** Data smaller than this many bytes is stored uncompressed (default 256). */
+  readonly compressAbove?: number
+  readonly keyring?: Keyring
+  /** With a keyring: read unencrypted rows too, e.g. while a store is being encrypted (default false). */
+  readonly acceptPlaintext?: boolean
+  /** The most bytes of JSON a record may hold, written or inflated (default 16 MiB). */
+  readonly maxBytes?: number
+}
+
+/** Options of one record: its kind (bound into the encryption) and its data subject's key. */
+export interface RecordOptions {
+  readonly kind?: RecordKind
+  readonly subject?: { readonly id: string; readonly key: Uint8Array }
+}
 
 /** Converts between a codec's encoded events and the recorder's stored events. */
 export interface Mapper {
-  toStored(streamId: string, version: number, encoded: Encoded): StoredEvent
-  /** Throws DecodeError naming the stream, version and notification id when the bytes are not valid. */
-  toEncoded(stored: StoredEvent): Encoded
+  toStored(streamId: string, version: number, encoded: Encoded, options?: RecordOptions): StoredEvent
+  /**
+   * Throws a typed error naming the stream, version and notification id: DecodeError,
+   * DecompressionError, DecryptionError, PayloadTooLarge — or EventErased for a subject whose key is gone.
+   */
+  toEncoded(stored: StoredEvent, options?: { readonly kind?: RecordKind; readonly keys?: DataKeys }): Encoded
+  /** The data subject whose key encrypts this record, if any: load its key before `toEncoded`. */
+  subjectOf(stored: StoredEvent): string | undefined
 }
 
+const COMPRESSED = 0x01
+const ENCRYPTED = 0x02
+const SUBJECT = 0x03
 const encoder = new TextEncoder()
 const decoder = new TextDecoder('utf-8', { fatal: true })
 
-const contextOf = (stored: StoredEvent) => ({
+const contextOf = (stored: StoredEvent): Record<string, unknown> => ({
   streamId: stored.streamId,
   version: stored.version,
   type: stored.type,
   ...('id' in stored ? { notificationId: (stored as Notification).id } : {}),
 })
 
-/** Creates the mapper that stores event data as UTF-8 JSON. */
-export const createMapper = (): Mapper => ({
-  toStored: (streamId, version, { type, schemaVersion, data }) => ({
-    streamId,
-    version,
-    type,
-    schemaVersion,
-    data: encoder.encode(JSON.stringify(data)),
-  }),
-  toEncoded: (stored) => {
-    let data: JsonValue
-    try {
-      data = JSON.parse(decoder.decode(stored.data))
-    } catch (error) {
-      const place = contextOf(stored)
+/** The associated data of a record: encrypted bytes moved to another row, or kind, fail to decrypt. */
+const associatedData = (
+  kind: RecordKind,
+  streamId: string,
+  version: number,
+  type: string,
+  schemaVersion: number,
+) => encoder.encode(JSON.stringify([kind, streamId, version, type, schemaVersion]))
+
+const header = (format: number, label: Uint8Array, wide: boolean): Uint8Array =>
+  Uint8Array.from([format, ...(wide ? [label.length >> 8, label.length & 0xff] : [label.length]), ...label])
+
+/** Splits an envelope into its label (key id or subject) and the sealed bytes after it. */
+const unwrap = (bytes: Uint8Array, wide: boolean, context: Record<string, unknown>): [string, Uint8Array] => {
+  const size = wide ? ((bytes[1] ?? 0) << 8) | (bytes[2] ?? 0) : (bytes[1] ?? 0)
+  const start = wide ? 3 : 2
+  if (bytes.length < start + size)
+    throw new EventfoldError('DecryptionError', 'encrypted envelope is truncated', context)
+  return [new TextDecoder().decode(bytes.subarray(start, start + size)), bytes.subarray(start + size)]
+}
+
+/** Creates a mapper; without options it stores plain UTF-8 JSON. */
+export const createMapper = (options: MapperOptions = {}): Mapper => {
+  const { compression, keyring, acceptPlaintext = false } = options
+  const compressAbove = options.compressAbove ?? 256
+  const maxBytes = options.maxBytes ?? 16 * 1024 * 1024
+
+  const toStored = (
+    streamId: string,
+    version: number,
+    encoded: Encoded,
+    opts: RecordOptions = {},
+  ): StoredEvent => {
+    const { type, schemaVersion } = encoded
+    let bytes: Uint8Array = encoder.encode(JSON.stringify(encoded.data))
+    if (bytes.length > maxBytes) {
+      throw new EventfoldError(
+        'PayloadTooLarge',
+        `${type} is ${bytes.length} bytes of JSON; the limit is ${maxBytes}`,
+        {
+          streamId,
+          version,
+          type,
+        },
+      )
+    }
+    if (compression && bytes.length >= compressAbove) {
+      const packed = compress(compression, bytes)
+      if (packed.length + 2 < bytes.length)
+        bytes = Buffer.concat([Uint8Array.of(COMPRESSED, COMPRESSION_IDS[compression]), packed])
+    }
+    const aad = () => associatedData(opts.kind ?? 'event', streamId, version, type, schemaVersion)
+    if (opts.subject) {
+      const label = header(SUBJECT, encoder.encode(opts.subject.id), true)
+      bytes = Buffer.concat([label, seal(opts.subject.key, bytes, aad())])
+    } else if (keyring) {
+      const key = keyring.keys.get(keyring.current) as Uint8Array
+      bytes = Buffer.concat([
+        header(ENCRYPTED, encoder.encode(keyring.current), false),
+        seal(key, bytes, aad()),
+      ])
+    }
+    return { streamId, version, type, schemaVersion, data: bytes }
+  }
+
+  const toEncoded = (
+    stored: StoredEvent,
+    opts: { readonly kind?: RecordKind; readonly keys?: DataKeys } = {},
+  ): Encoded => {
+    const context = contextOf(stored)
+    const aad = () =>
+      associatedData(opts.kind ?? 'event', stored.streamId, stored.version, stored.type, stored.schemaVersion)
+    let bytes = stored.data
+    let decrypted = false
+    if (bytes[0] === ENCRYPTED) {
+      const [keyId, sealed] = unwrap(bytes, false, context)
+      const key = keyring?.keys.get(keyId)
+      if (!key)
+        throw new EventfoldError('DecryptionError', `no key with id "${keyId}" in the keyring`, {
+          ...context,
+          keyId,
+        })
+      bytes = open(key, sealed, aad(), { ...context, keyId })
+      decrypted = true
+    } else if (bytes[0] === SUBJECT) {
+      const [subject, sealed] = unwrap(bytes, true, context)
+      const key = opts.keys?.get(subject)
+      if (key === null)
+        throw new EventfoldError('EventErased', `the data of subject "${subject}" was erased`, {
+          ...context,
+          subject,
+        })
+      if (key === undefined)
+        throw new EventfoldError('DecryptionError', `the key of subject "${subject}" was not loaded`, {
+          ...context,
+          subject,
+        })
+      bytes = open(key, sealed, aad(), { ...context, subject })
+      decrypted = true
+    } else if (keyring && !acceptPlaintext) {
+      throw new EventfoldError(
+        'DecryptionError',
+        'the record is not encrypted, and this mapper requires encryption',
+        context,
+      )
+    }
+    if (bytes[0] === COMPRESSED) bytes = decompress(bytes[1] ?? 0, bytes.subarray(2), maxBytes, context)
+    const first = bytes[0] ?? 0x20
+    if (!decrypted && first < 0x20 && first !== 0x09 && first !== 0x0a && first !== 0x0d) {
       throw new EventfoldError(
         'DecodeError',
-        `stored data of ${place.streamId}@${place.version} is not UTF-8 JSON`,
-        place,
+        `stored data has an unknown format (first byte ${bytes[0]})`,
+        context,
+      )
+    }
+    let data: JsonValue
+    try {
+      data = JSON.parse(decoder.decode(bytes))
+    } catch (error) {
+      throw new EventfoldError(
+        'DecodeError',
+        `stored data of ${stored.streamId}@${stored.version} is not UTF-8 JSON`,
+        context,
         {
           cause: error,
         },
       )
     }
     return { type: stored.type, schemaVersion: stored.schemaVersion, data }
-  },
-})
+  }
+
+  const subjectOf = (stored: StoredEvent): string | undefined =>
+    stored.data[0] === SUBJECT ? unwrap(stored.data, true, contextOf(stored))[0] : undefined
+
+  return { toStored, toEncoded, subjectOf }
+}
 
 /**
  * Turns a stored event into a domain event through the mapper and the codec; a decode failure is
  * thrown as an EventfoldError carrying the DecodeError's code, path, stream, version and notification id.
  */
-export const toDomain = <E>(mapper: Mapper, codec: Codec<E>, stored: StoredEvent): E => {
-  const decoded = codec.decode(mapper.toEncoded(stored))
+export const toDomain = <E>(mapper: Mapper, codec: Codec<E>, stored: StoredEvent, keys?: DataKeys): E => {
+  const decoded = codec.decode(mapper.toEncoded(stored, keys ? { keys } : {}))
   if (decoded._tag === 'Right') return decoded.right
   const { code, message, path } = decoded.left
   const place = contextOf(stored)
