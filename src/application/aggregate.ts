@@ -1,6 +1,6 @@
 // An aggregate: a decider with a name and an event codec, the unit an application stores as streams.
 
-import type { Codec } from '../codec/index.js'
+import type { Codec, StateCodec } from '../codec/index.js'
 import { EventfoldError } from '../codec/index.js'
 import type { Decider } from '../decide/index.js'
 
@@ -9,6 +9,10 @@ export interface Aggregate<C, S, E, R = never> {
   readonly name: string
   readonly decider: Decider<C, S, E, R>
   readonly codec: Codec<E>
+  /** Write a snapshot whenever a stream's version crosses a multiple of this (overrides the environment). */
+  readonly snapshotEvery?: number
+  /** How snapshots store the state (default: JSON through the transcoder, unvalidated). */
+  readonly stateCodec?: StateCodec<S>
 }
 
 /** Any aggregate, whatever its types: what an application's list of aggregates holds. */
@@ -28,11 +32,16 @@ export const checkName = (what: string, name: string): string => {
 }
 
 /** Declares an aggregate. The codec's types must cover every event the decider emits. */
-export const aggregate = <C, S, E, R = never>(spec: Aggregate<C, S, E, R>): Aggregate<C, S, E, R> => ({
-  name: checkName('aggregate', spec.name),
-  decider: spec.decider,
-  codec: spec.codec,
-})
+export const aggregate = <C, S, E, R = never>(spec: Aggregate<C, S, E, R>): Aggregate<C, S, E, R> => {
+  const { snapshotEvery } = spec
+  if (snapshotEvery !== undefined && !(Number.isSafeInteger(snapshotEvery) && snapshotEvery >= 1)) {
+    throw new EventfoldError(
+      'InvalidConfiguration',
+      `snapshotEvery of aggregate "${spec.name}" must be a whole number >= 1`,
+    )
+  }
+  return { ...spec, name: checkName('aggregate', spec.name) }
+}
 
 /** The stream that holds the events of aggregate `id`. */
 export const streamIdOf = (aggregate: { readonly name: string }, id: string): string =>

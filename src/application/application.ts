@@ -3,7 +3,7 @@
 
 import type { Either } from 'fp-ts/lib/Either.js'
 import { left, right } from 'fp-ts/lib/Either.js'
-import { EventfoldError } from '../codec/index.js'
+import { EventfoldError, jsonState, type StateCodec } from '../codec/index.js'
 import { toEither } from '../decide/index.js'
 import { initial, type Versioned } from '../evolve/index.js'
 import { createNotificationLog, type NotificationLog } from '../log/index.js'
@@ -14,6 +14,7 @@ import {
   createMapper,
   isConcurrencyError,
   type Mapper,
+  type SnapshotRecorder,
 } from '../store/index.js'
 import { type Aggregate, type AnyAggregate, checkName, streamIdOf } from './aggregate.js'
 import { type Environment, readConfig, recorderFor } from './config.js'
@@ -44,10 +45,16 @@ export interface ApplicationOptions {
   readonly name: string
   readonly aggregates: readonly AnyAggregate[]
   /** The recorder; without one, the environment chooses (see readConfig), memory by default. */
-  readonly recorder?: ApplicationRecorder
+  readonly recorder?: ApplicationRecorder & Partial<SnapshotRecorder>
   /** The environment to read the configuration from (default `process.env`). */
   readonly env?: Environment
+  /** The mapper; without one, compression and encryption come from the environment. */
   readonly mapper?: Mapper
+  /**
+   * Told of problems that do not fail the operation at hand: a snapshot that could not be written,
+   * or one that could not be read (the stream was replayed instead). Default: process.emitWarning.
+   */
+  readonly onWarning?: (warning: EventfoldError) => void
   /**
    * How many recent aggregate states to keep in memory (default 1,000; 0 for none). `execute`
    * starts from a cached state without reading (a stale one costs a ConcurrencyError and a
@@ -79,16 +86,52 @@ export interface Application {
     id: string,
     options?: { readonly version?: number },
   ): Promise<Versioned<S>>
+  /**
+   * Stores a snapshot of the aggregate at `version` (default: its latest), whatever its snapshot
+   * interval; resolves to the version snapshotted (0 for a stream with no events: nothing stored).
+   */
+  takeSnapshot<C, S, E, R>(aggregate: Aggregate<C, S, E, R>, id: string, version?: number): Promise<number>
   close(): Promise<void>
 }
 
 /** Creates an application over the given recorder, or a fresh memory recorder. */
 export const application = (options: ApplicationOptions): Application => {
   const name = checkName('application', options.name)
-  const recorder = options.recorder ?? recorderFor(readConfig(name, options.env), name)
-  const mapper = options.mapper ?? createMapper()
+  const config = readConfig(name, options.env)
+  const recorder = options.recorder ?? recorderFor(config.recorder, name)
+  const mapper = options.mapper ?? createMapper(config.mapper)
   const maxRetries = checkCount('maxRetries', options.maxRetries ?? 10, 0)
-  const repository = createRepository(recorder, mapper, checkCount('cacheSize', options.cacheSize ?? 1000, 0))
+  const warn =
+    options.onWarning ?? ((warning) => process.emitWarning(warning.message, { code: warning.code }))
+  const repository = createRepository(
+    recorder,
+    mapper,
+    checkCount('cacheSize', options.cacheSize ?? 1000, 0),
+    warn,
+  )
+  const snapshotting = new Map(
+    options.aggregates.map((a) => {
+      const every = a.snapshotEvery ?? config.snapshotEvery
+      const codec = a.stateCodec ?? (every === undefined ? undefined : jsonState(`${a.name}State`))
+      return [a, { every, codec }] as const
+    }),
+  )
+  if (!recorder.insertSnapshot && [...snapshotting.values()].some((s) => s.every !== undefined)) {
+    throw new EventfoldError(
+      'InvalidConfiguration',
+      'snapshotEvery is set but the recorder does not store snapshots',
+    )
+  }
+  /** How an aggregate's snapshots are stored: its interval and state codec (none without either). */
+  const snapshotsOf = <S>(aggregate: Aggregate<never, S, unknown, unknown>) => {
+    const entry = snapshotting.get(aggregate as AnyAggregate)
+    // The codec stored for an aggregate is its own state codec (or JSON for it): a StateCodec<S>.
+    return { every: entry?.every, codec: entry?.codec as StateCodec<S> | undefined }
+  }
+  const loadOptions = <S>(aggregate: Aggregate<never, S, unknown, unknown>, upTo?: number) => {
+    const { codec } = snapshotsOf(aggregate)
+    return { ...(upTo === undefined ? {} : { upTo }), ...(codec ? { snapshots: codec } : {}) }
+  }
   const registered = new Set(options.aggregates)
   const names = new Set(options.aggregates.map((a) => a.name))
   if (names.size !== registered.size)
@@ -118,7 +161,7 @@ export const application = (options: ApplicationOptions): Application => {
       ? initial(decider.initialState)
       : repository.cached(aggregate, streamId)
     for (let attempt = 0; ; attempt++) {
-      current ??= await repository.load(aggregate, streamId)
+      current ??= await repository.load(aggregate, streamId, loadOptions(aggregate))
       const decision = toEither(decider.decide(command, current.state))
       if (decision._tag === 'Left') return left(decision.left)
       const events = decision.right
@@ -137,6 +180,19 @@ export const application = (options: ApplicationOptions): Application => {
       for (const event of events) state = decider.evolve(state, event)
       const version = from + events.length
       repository.remember(streamId, { state, version })
+      const { every, codec: stateCodec } = snapshotsOf(aggregate)
+      if (every && stateCodec && Math.floor(from / every) < Math.floor(version / every)) {
+        await repository.saveSnapshot(stateCodec, streamId, { state, version }).catch((error: unknown) => {
+          warn(
+            new EventfoldError(
+              'SnapshotFailed',
+              `snapshot of "${streamId}" at ${version} not stored: ${String(error)}`,
+              { streamId, version },
+              { cause: error },
+            ),
+          )
+        })
+      }
       return right({ streamId, events, state, version, notificationIds })
     }
   }
@@ -150,8 +206,23 @@ export const application = (options: ApplicationOptions): Application => {
       repository.load(
         aggregate,
         streamOf(aggregate, id),
-        options.version === undefined ? {} : { upTo: checkCount('version', options.version, 0) },
+        loadOptions(
+          aggregate,
+          options.version === undefined ? undefined : checkCount('version', options.version, 0),
+        ),
       ),
+    takeSnapshot: async (aggregate, id, version) => {
+      const streamId = streamOf(aggregate, id)
+      const upTo = version === undefined ? undefined : checkCount('version', version, 0)
+      const loaded = await repository.load(aggregate, streamId, loadOptions(aggregate, upTo))
+      if (loaded.version === 0) return 0
+      await repository.saveSnapshot(
+        snapshotsOf(aggregate).codec ?? jsonState(`${aggregate.name}State`),
+        streamId,
+        loaded,
+      )
+      return loaded.version
+    },
     close: () => recorder.close(),
   }
 }

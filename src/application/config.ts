@@ -3,7 +3,15 @@
 // overrides the generic one for that application: DOG_SCHOOL_EVENTFOLD_PERSISTENCE=sqlite.
 
 import { EventfoldError } from '../codec/index.js'
-import { createMemoryRecorder, lazyRecorder, type Recorder } from '../store/index.js'
+import {
+  createKeyring,
+  createMemoryRecorder,
+  isCompression,
+  lazyRecorder,
+  type MapperOptions,
+  parseKey,
+  type Recorder,
+} from '../store/index.js'
 
 /** Environment variables, as `process.env` holds them. */
 export type Environment = Readonly<Record<string, string | undefined>>
@@ -26,13 +34,65 @@ const PG_VARIABLES = ['PGHOST', 'PGHOSTADDR', 'PGPORT', 'PGDATABASE', 'PGUSER', 
 
 const invalid = (message: string): EventfoldError => new EventfoldError('InvalidConfiguration', message)
 
-/** Reads an application's recorder configuration; throws InvalidConfiguration with what to fix. */
-export const readConfig = (appName: string, env: Environment = process.env): RecorderConfig => {
+/** Everything the environment configures for one application. */
+export interface Config {
+  readonly recorder: RecorderConfig
+  /** Compression and encryption of stored data. */
+  readonly mapper: MapperOptions
+  /** Snapshot every this many events, for aggregates that do not say otherwise in code. */
+  readonly snapshotEvery: number | undefined
+}
+
+/** Reads an application's configuration; throws InvalidConfiguration with what to fix. */
+export const readConfig = (appName: string, env: Environment = process.env): Config => {
   const scope = `${appName.toUpperCase()}_`
   const read = (name: string): string | undefined => {
     const value = env[scope + name] ?? env[name]
     return value === undefined || value.trim() === '' ? undefined : value.trim()
   }
+  return {
+    recorder: recorderConfig(read, scope, appName, env),
+    mapper: mapperConfig(read),
+    snapshotEvery: snapshotEvery(read),
+  }
+}
+
+type Read = (name: string) => string | undefined
+
+const snapshotEvery = (read: Read): number | undefined => {
+  const text = read('EVENTFOLD_SNAPSHOT_EVERY')
+  if (text === undefined) return undefined
+  const every = Number(text)
+  if (!Number.isSafeInteger(every) || every < 1)
+    throw invalid(`EVENTFOLD_SNAPSHOT_EVERY must be a whole number >= 1, not ${JSON.stringify(text)}`)
+  return every
+}
+
+const mapperConfig = (read: Read): MapperOptions => {
+  const compression = read('EVENTFOLD_COMPRESSION') ?? 'none'
+  if (compression !== 'none' && !isCompression(compression)) {
+    throw invalid(
+      `EVENTFOLD_COMPRESSION is ${JSON.stringify(compression)}; use none, gzip, deflate or brotli`,
+    )
+  }
+  const key = read('EVENTFOLD_CIPHER_KEY')
+  const old = read('EVENTFOLD_CIPHER_OLD_KEYS')
+  if (key === undefined && old !== undefined)
+    throw invalid('EVENTFOLD_CIPHER_OLD_KEYS is set but EVENTFOLD_CIPHER_KEY is not')
+  const keyring =
+    key === undefined
+      ? undefined
+      : createKeyring(
+          parseKey(key),
+          (old ?? '')
+            .split(',')
+            .filter((k) => k.trim() !== '')
+            .map((k, i) => parseKey(k, `EVENTFOLD_CIPHER_OLD_KEYS[${i}]`)),
+        )
+  return { ...(compression === 'none' ? {} : { compression }), ...(keyring ? { keyring } : {}) }
+}
+
+const recorderConfig = (read: Read, scope: string, appName: string, env: Environment): RecorderConfig => {
   const persistence = read('EVENTFOLD_PERSISTENCE') ?? 'memory'
   const prefix = `${appName.toLowerCase()}_`
   switch (persistence) {

@@ -8,4 +8,11 @@ export {
   type Executed,
   type ExecuteOptions,
 } from './application.js'
-export { type Environment, type Persistence, type RecorderConfig, readConfig, recorderFor } from './config.js'
+export {
+  type Config,
+  type Environment,
+  type Persistence,
+  type RecorderConfig,
+  readConfig,
+  recorderFor,
+} from './config.js'

@@ -1,32 +1,41 @@
-// The repository: reconstructs aggregates from their streams, read in pages and folded as they come,
-// with a bounded cache of recent states that is fast-forwarded (never trusted blindly) on reads.
+// The repository: reconstructs aggregates from their streams — from the newest of a cached state or a
+// snapshot, then the events after it, read in pages and folded as they come.
 
-import { EventfoldError } from '../codec/index.js'
+import { EventfoldError, type StateCodec } from '../codec/index.js'
 import { initial, type Versioned } from '../evolve/index.js'
-import { type AggregateRecorder, type Mapper, type StoredEvent, toDomain } from '../store/index.js'
+import {
+  type AggregateRecorder,
+  isEventfoldError,
+  type Mapper,
+  type SnapshotRecorder,
+  type StoredEvent,
+  toDomain,
+} from '../store/index.js'
 import type { Aggregate } from './aggregate.js'
 import { createLru } from './lru.js'
 
 /** Events read per query when loading a stream: long streams are read in pages, never all at once. */
 export const PAGE = 1000
 
-/** Loads aggregates; `cached` may be stale and is only a starting point for `execute`. */
+/** Where a load starts and stops, and whether snapshots may be used. */
+export interface LoadOptions<S> {
+  readonly upTo?: number
+  /** A state known to be correct at its version, to fold on from. */
+  readonly from?: Versioned<S>
+  /** Use the latest snapshot at or below `upTo` when no later starting point is at hand. */
+  readonly snapshots?: StateCodec<S>
+}
+
+/** Loads and snapshots aggregates; `cached` may be stale and is only a starting point for `execute`. */
 export interface Repository {
-  /** The state at `upTo` (or now), folded from `from` (or from the cache, or from the start). */
   load<S, E>(
     aggregate: Aggregate<never, S, E, unknown>,
     streamId: string,
     options?: LoadOptions<S>,
   ): Promise<Versioned<S>>
-  /** The last state this process saw for the stream, possibly stale. */
   cached<S>(aggregate: Aggregate<never, S, unknown, unknown>, streamId: string): Versioned<S> | undefined
   remember(streamId: string, versioned: Versioned<unknown>): void
-}
-
-/** Where a load starts and stops. */
-export interface LoadOptions<S> {
-  readonly upTo?: number
-  readonly from?: Versioned<S>
+  saveSnapshot<S>(codec: StateCodec<S>, streamId: string, versioned: Versioned<S>): Promise<void>
 }
 
 const gap = (streamId: string, version: number, event: StoredEvent): EventfoldError =>
@@ -39,11 +48,16 @@ const gap = (streamId: string, version: number, event: StoredEvent): EventfoldEr
     },
   )
 
-/** Creates a repository over a recorder, with a cache of `cacheSize` states (0 for none). */
+/**
+ * Creates a repository over a recorder, with a cache of `cacheSize` states (0 for none). A snapshot
+ * that cannot be read (altered, or not upcastable) is reported to `warn` and the stream is replayed
+ * instead — never applied raw; one from a newer schema than the code knows is an error.
+ */
 export const createRepository = (
-  recorder: AggregateRecorder,
+  recorder: AggregateRecorder & Partial<SnapshotRecorder>,
   mapper: Mapper,
   cacheSize: number,
+  warn: (warning: EventfoldError) => void,
 ): Repository => {
   const cache = createLru<Versioned<unknown>>(cacheSize)
 
@@ -54,15 +68,49 @@ export const createRepository = (
     // Stream ids carry the aggregate's name, so a state cached under one was folded by its decider: an S.
     cache.get(streamId) as Versioned<S> | undefined
 
+  const snapshotOf = async <S>(
+    codec: StateCodec<S>,
+    streamId: string,
+    upTo?: number,
+  ): Promise<Versioned<S> | undefined> => {
+    const record = await recorder.selectSnapshot?.(streamId, upTo)
+    if (!record) return undefined
+    try {
+      const decoded = codec.decode(mapper.toEncoded(record, { kind: 'snapshot' }))
+      if (decoded._tag === 'Right') return { state: decoded.right, version: record.version }
+      const { code, message, path } = decoded.left
+      const error = new EventfoldError(
+        code,
+        `snapshot of "${streamId}" at version ${record.version}: ${message}`,
+        {
+          streamId,
+          version: record.version,
+          type: record.type,
+          path,
+        },
+      )
+      if (code === 'UnsupportedSchemaVersion') throw error
+      warn(error)
+    } catch (error) {
+      if (!isEventfoldError(error) || ['UnsupportedSchemaVersion', 'EventErased'].includes(error.code))
+        throw error
+      warn(error)
+    }
+    return undefined
+  }
+
   const load = async <S, E>(
     aggregate: Aggregate<never, S, E, unknown>,
     streamId: string,
     options: LoadOptions<S> = {},
   ): Promise<Versioned<S>> => {
-    const { upTo } = options
-    const hint = options.from ?? cached(aggregate, streamId)
+    const { upTo, snapshots } = options
+    const fits = (v: Versioned<S> | undefined) =>
+      v && (upTo === undefined || v.version <= upTo) ? v : undefined
     const start =
-      hint && (upTo === undefined || hint.version <= upTo) ? hint : initial(aggregate.decider.initialState)
+      fits(options.from ?? cached(aggregate, streamId)) ??
+      (snapshots && (await snapshotOf(snapshots, streamId, upTo))) ??
+      initial(aggregate.decider.initialState)
     let { state, version } = start
     for (;;) {
       const page = await recorder.selectEvents(streamId, {
@@ -82,5 +130,17 @@ export const createRepository = (
     return loaded
   }
 
-  return { load, cached, remember: (streamId, versioned) => cache.set(streamId, versioned) }
+  const saveSnapshot = async <S>(
+    codec: StateCodec<S>,
+    streamId: string,
+    { state, version }: Versioned<S>,
+  ): Promise<void> => {
+    if (!recorder.insertSnapshot)
+      throw new EventfoldError('InvalidConfiguration', 'the recorder does not store snapshots')
+    await recorder.insertSnapshot(
+      mapper.toStored(streamId, version, codec.encode(state), { kind: 'snapshot' }),
+    )
+  }
+
+  return { load, cached, remember: (streamId, versioned) => cache.set(streamId, versioned), saveSnapshot }
 }

@@ -22,6 +22,13 @@ export {
 export { isJsonObject, type JsonObject, type JsonValue } from './json.js'
 export { jsonCodec } from './json-codec.js'
 export {
+  jsonState,
+  type StateCodec,
+  type StateCodecOptions,
+  stateCodec,
+  type ValueCodec,
+} from './state-codec.js'
+export {
   type CustomType,
   createTranscoder,
   customType,

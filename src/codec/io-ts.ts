@@ -10,6 +10,7 @@ import {
   type PayloadCodec,
   type SchemaCodecOptions,
 } from './event-codec.js'
+import { type StateCodec, type StateCodecOptions, stateCodec } from './state-codec.js'
 import { defaultTranscoder } from './transcoder.js'
 import { withUpcasters } from './upcast.js'
 
@@ -47,3 +48,22 @@ export const fromIoTs = <M extends IoTsTypes>(
   const codec = eventCodec<IoTsEvents<M>>(payloads, options.transcoder ?? defaultTranscoder)
   return options.upcasters ? withUpcasters(codec, options.upcasters) : codec
 }
+
+/** A state codec validated by an io-ts type (its `encode` runs on write), for snapshots. */
+export const stateFromIoTs = <T extends t.Mixed>(
+  name: string,
+  type: T,
+  options: StateCodecOptions = {},
+): StateCodec<t.TypeOf<T>> =>
+  stateCodec<t.TypeOf<T>>(
+    name,
+    {
+      encode: (state) =>
+        type.is(state) ? right(type.encode(state)) : left({ path: [], message: `not a valid ${type.name}` }),
+      decode: (data) => {
+        const result = type.decode(data)
+        return result._tag === 'Left' ? left(issueOf(result.left)) : right(result.right)
+      },
+    },
+    options,
+  )

@@ -4,6 +4,7 @@ import { left, right } from 'fp-ts/lib/Either.js'
 import * as z from 'zod'
 import type { Codec } from './codec.js'
 import { eventCodec, type Issue, type PayloadCodec, type SchemaCodecOptions } from './event-codec.js'
+import { type StateCodec, type StateCodecOptions, stateCodec } from './state-codec.js'
 import { defaultTranscoder } from './transcoder.js'
 import { withUpcasters } from './upcast.js'
 
@@ -48,3 +49,24 @@ export const fromZod = <M extends ZodSchemas>(
   const codec = eventCodec<ZodEvents<M>>(payloads, options.transcoder ?? defaultTranscoder)
   return options.upcasters ? withUpcasters(codec, options.upcasters) : codec
 }
+
+/** A state codec validated by a zod schema (its encode direction runs on write), for snapshots. */
+export const stateFromZod = <T extends z.ZodType>(
+  name: string,
+  schema: T,
+  options: StateCodecOptions = {},
+): StateCodec<z.output<T>> =>
+  stateCodec<z.output<T>>(
+    name,
+    {
+      encode: (state) => {
+        const result = z.safeEncode(schema, state)
+        return result.success ? right(result.data) : left(issueOf(result.error))
+      },
+      decode: (data) => {
+        const result = schema.safeParse(data)
+        return result.success ? right(result.data) : left(issueOf(result.error))
+      },
+    },
+    options,
+  )

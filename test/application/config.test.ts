@@ -4,26 +4,26 @@ import { dogs } from '../../examples/dog-school/dog-school.js'
 
 describe('configuration from the environment', () => {
   it('is memory by default', () => {
-    expect(readConfig('shop', {})).toEqual({ persistence: 'memory' })
+    expect(readConfig('shop', {}).recorder).toEqual({ persistence: 'memory' })
   })
 
   it('reads SQLite and PostgreSQL settings, with table prefixes per application', () => {
     expect(
-      readConfig('shop', { EVENTFOLD_PERSISTENCE: 'sqlite', EVENTFOLD_SQLITE_PATH: '/tmp/x.db' }),
+      readConfig('shop', { EVENTFOLD_PERSISTENCE: 'sqlite', EVENTFOLD_SQLITE_PATH: '/tmp/x.db' }).recorder,
     ).toEqual({
       persistence: 'sqlite',
       path: '/tmp/x.db',
       prefix: 'shop_',
     })
     expect(
-      readConfig('shop', { EVENTFOLD_PERSISTENCE: 'postgres', DATABASE_URL: 'postgres://h/db' }),
+      readConfig('shop', { EVENTFOLD_PERSISTENCE: 'postgres', DATABASE_URL: 'postgres://h/db' }).recorder,
     ).toEqual({
       persistence: 'postgres',
       url: 'postgres://h/db',
       schema: 'public',
       prefix: 'shop_',
     })
-    expect(readConfig('shop', { EVENTFOLD_PERSISTENCE: 'postgres', PGHOST: 'db' })).toMatchObject({
+    expect(readConfig('shop', { EVENTFOLD_PERSISTENCE: 'postgres', PGHOST: 'db' }).recorder).toMatchObject({
       url: undefined,
     })
   })
@@ -34,8 +34,8 @@ describe('configuration from the environment', () => {
       DATABASE_URL: 'postgres://h/a',
       DOG_SCHOOL_EVENTFOLD_PERSISTENCE: 'sqlite',
     }
-    expect(readConfig('dog_school', env)).toMatchObject({ persistence: 'sqlite' })
-    expect(readConfig('billing', env)).toMatchObject({ persistence: 'postgres' })
+    expect(readConfig('dog_school', env).recorder).toMatchObject({ persistence: 'sqlite' })
+    expect(readConfig('billing', env).recorder).toMatchObject({ persistence: 'postgres' })
   })
 
   it('fails fast, with what to fix, on bad configuration', () => {
@@ -49,6 +49,42 @@ describe('configuration from the environment', () => {
     expect(() =>
       application({ name: 'shop', aggregates: [], env: { EVENTFOLD_PERSISTENCE: 'nope' } }),
     ).toThrow(/InvalidConfiguration/)
+  })
+
+  it('reads compression, cipher keys (with older keys for rotation) and the snapshot interval', async () => {
+    const { createKeyring, generateKey, parseKey } = await import('eventfold/store')
+    const [current, old] = [generateKey(), generateKey()]
+    const config = readConfig('shop', {
+      EVENTFOLD_COMPRESSION: 'brotli',
+      EVENTFOLD_CIPHER_KEY: current,
+      EVENTFOLD_CIPHER_OLD_KEYS: old,
+      SHOP_EVENTFOLD_SNAPSHOT_EVERY: '50',
+    })
+    expect(config.mapper).toEqual({
+      compression: 'brotli',
+      keyring: createKeyring(parseKey(current), [parseKey(old)]),
+    })
+    expect(config.snapshotEvery).toBe(50)
+    expect(readConfig('shop', {})).toEqual({
+      recorder: { persistence: 'memory' },
+      mapper: {},
+      snapshotEvery: undefined,
+    })
+  })
+
+  it('fails fast on bad compression, keys and snapshot intervals', () => {
+    expect(() => readConfig('shop', { EVENTFOLD_COMPRESSION: 'zip' })).toThrow(
+      /EVENTFOLD_COMPRESSION is "zip"/,
+    )
+    expect(() => readConfig('shop', { EVENTFOLD_CIPHER_KEY: 'c2hvcnQ=' })).toThrow(
+      /must decode to 32 bytes, not 5/,
+    )
+    expect(() => readConfig('shop', { EVENTFOLD_CIPHER_OLD_KEYS: 'x' })).toThrow(
+      /EVENTFOLD_CIPHER_KEY is not/,
+    )
+    expect(() => readConfig('shop', { EVENTFOLD_SNAPSHOT_EVERY: '0' })).toThrow(
+      /EVENTFOLD_SNAPSHOT_EVERY must be/,
+    )
   })
 
   it('runs an application on SQLite chosen by the environment', async () => {

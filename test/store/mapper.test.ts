@@ -2,7 +2,11 @@ import { type Encoded, isEventfoldError } from 'eventfold/codec'
 import { createKeyring, createMapper, generateKey, parseKey, type StoredEvent } from 'eventfold/store'
 import { describe, expect, it } from 'vitest'
 
-const encoded = (data: unknown): Encoded => ({ type: 'Noted', schemaVersion: 1, data: data as Encoded['data'] })
+const encoded = (data: unknown): Encoded => ({
+  type: 'Noted',
+  schemaVersion: 1,
+  data: data as Encoded['data'],
+})
 const big = { text: 'the quick brown fox jumps over the lazy dog '.repeat(40), n: 1 }
 const key = () => parseKey(generateKey())
 const codeOf = (action: () => unknown): string => {
@@ -29,7 +33,11 @@ describe('the mapper: compression', () => {
   }
 
   it('caps the inflated size: a compression bomb is PayloadTooLarge, not an out-of-memory', () => {
-    const bomb = createMapper({ compression: 'gzip', maxBytes: 50_000_000 }).toStored('s', 1, encoded({ z: '0'.repeat(20_000_000) }))
+    const bomb = createMapper({ compression: 'gzip', maxBytes: 50_000_000 }).toStored(
+      's',
+      1,
+      encoded({ z: '0'.repeat(20_000_000) }),
+    )
     expect(bomb.data.length).toBeLessThan(100_000)
     expect(codeOf(() => createMapper({ maxBytes: 1_000_000 }).toEncoded(bomb))).toBe('PayloadTooLarge')
   })
@@ -41,7 +49,9 @@ describe('the mapper: compression', () => {
   })
 
   it('refuses to write more than maxBytes of JSON', () => {
-    expect(codeOf(() => createMapper({ maxBytes: 100 }).toStored('s', 1, encoded(big)))).toBe('PayloadTooLarge')
+    expect(codeOf(() => createMapper({ maxBytes: 100 }).toStored('s', 1, encoded(big)))).toBe(
+      'PayloadTooLarge',
+    )
   })
 })
 
@@ -71,7 +81,10 @@ describe('the mapper: encryption', () => {
   it('gives a typed error for every truncation', () => {
     for (let length = 0; length < stored.data.length; length++) {
       const data = stored.data.subarray(0, length)
-      expect([length, codeOf(() => mapper.toEncoded({ ...stored, data }))]).toEqual([length, 'DecryptionError'])
+      expect([length, codeOf(() => mapper.toEncoded({ ...stored, data }))]).toEqual([
+        length,
+        'DecryptionError',
+      ])
     }
   })
 
@@ -85,10 +98,14 @@ describe('the mapper: encryption', () => {
   })
 
   it('refuses a wrong key, and an unencrypted row unless told to accept plaintext', () => {
-    expect(codeOf(() => createMapper({ keyring: createKeyring(key()) }).toEncoded(stored))).toBe('DecryptionError')
+    expect(codeOf(() => createMapper({ keyring: createKeyring(key()) }).toEncoded(stored))).toBe(
+      'DecryptionError',
+    )
     const plain = createMapper().toStored('s', 1, encoded({ a: 1 }))
     expect(codeOf(() => mapper.toEncoded(plain))).toBe('DecryptionError')
-    expect(createMapper({ keyring: createKeyring(keyA), acceptPlaintext: true }).toEncoded(plain).data).toEqual({ a: 1 })
+    expect(
+      createMapper({ keyring: createKeyring(keyA), acceptPlaintext: true }).toEncoded(plain).data,
+    ).toEqual({ a: 1 })
   })
 
   it('rotates keys: reads with old and new keys, writes with the current one', () => {
