@@ -25,6 +25,8 @@ export { createMemoryRecorder, type MemoryRecorder } from './memory-recorder.js'
 export type {
   AggregateRecorder,
   ApplicationRecorder,
+  DataKeyRecorder,
+  MaintenanceRecorder,
   ProcessRecorder,
   Recorder,
   SnapshotRecorder,

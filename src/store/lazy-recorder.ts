@@ -25,6 +25,11 @@ export const lazyRecorder = (create: () => Promise<Recorder>): Recorder => {
     insertSnapshot: async (snapshot) => (await get()).insertSnapshot(snapshot),
     selectSnapshot: async (streamId, upTo) => (await get()).selectSnapshot(streamId, upTo),
     subscribe: async (listener) => (await get()).subscribe(listener),
+    insertDataKey: async (subject, wrapped) => (await get()).insertDataKey(subject, wrapped),
+    selectDataKeys: async (subjects) => (await get()).selectDataKeys(subjects),
+    replaceDataKey: async (subject, wrapped) => (await get()).replaceDataKey(subject, wrapped),
+    deleteDataKey: async (subject) => (await get()).deleteDataKey(subject),
+    replaceEventData: async (rows) => (await get()).replaceEventData(rows),
     close: async () => {
       if (closed) return
       closed = true

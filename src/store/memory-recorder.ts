@@ -54,6 +54,7 @@ export const createMemoryRecorder = (): MemoryRecorder => {
   const tracked = new Map<string, { max: number; ids: Set<number> }>()
   const snapshots = new Map<string, Notification[]>()
   const listeners = new Set<() => void>()
+  const dataKeys = new Map<string, Uint8Array>()
   let closed = false
 
   const open = (): void => {
@@ -182,6 +183,44 @@ export const createMemoryRecorder = (): MemoryRecorder => {
       const at = search(list, upTo)
       const found = list[at >= 0 ? at : ~at - 1]
       return found ? copyEvent(found) : undefined
+    },
+    insertDataKey: async (subject, wrapped) => {
+      open()
+      checkStreamId(subject)
+      if (!dataKeys.has(subject)) dataKeys.set(subject, wrapped.slice())
+      return (dataKeys.get(subject) as Uint8Array).slice()
+    },
+    selectDataKeys: async (subjects) => {
+      open()
+      return new Map(
+        subjects.flatMap((s) =>
+          dataKeys.has(s) ? [[s, (dataKeys.get(s) as Uint8Array).slice()] as const] : [],
+        ),
+      )
+    },
+    replaceDataKey: async (subject, wrapped) => {
+      open()
+      if (!dataKeys.has(subject)) throw invalidArgument(`subject "${subject}" has no data key`, { subject })
+      dataKeys.set(subject, wrapped.slice())
+    },
+    deleteDataKey: async (subject) => {
+      open()
+      dataKeys.delete(subject)
+    },
+    replaceEventData: async (rows) => {
+      open()
+      const found = rows.map(({ streamId, version }) => {
+        const stream = streams.get(streamId) ?? []
+        const at = search(stream, version)
+        if (at < 0) throw invalidArgument(`no event at ${streamId}@${version}`, { streamId, version })
+        return [stream, at] as const
+      })
+      found.forEach(([stream, at], i) => {
+        const old = stream[at] as Notification
+        const replaced = { ...old, data: (rows[i] as StoredEvent).data.slice() }
+        stream[at] = replaced
+        log[old.id - 1] = replaced
+      })
     },
     subscribe: async (listener) => {
       open()

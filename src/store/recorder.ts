@@ -54,5 +54,23 @@ export interface ProcessRecorder extends ApplicationRecorder {
   hasTracking(upstream: string, notificationId: number): Promise<boolean>
 }
 
+/** Keeps the data keys of data subjects, each wrapped (encrypted) under the application's keyring. */
+export interface DataKeyRecorder {
+  /** Stores the subject's wrapped key unless it has one; resolves to the one stored (so racing writers agree). */
+  insertDataKey(subject: string, wrapped: Uint8Array): Promise<Uint8Array>
+  /** The wrapped keys of those subjects that have one. */
+  selectDataKeys(subjects: readonly string[]): Promise<ReadonlyMap<string, Uint8Array>>
+  /** Replaces a subject's wrapped key (after re-wrapping it under a new master key). */
+  replaceDataKey(subject: string, wrapped: Uint8Array): Promise<void>
+  /** Deletes a subject's key for ever: the data encrypted with it can no longer be read. */
+  deleteDataKey(subject: string): Promise<void>
+}
+
+/** Maintenance that re-encryption needs: everything else about a stored event is immutable. */
+export interface MaintenanceRecorder {
+  /** Replaces the data of existing events, atomically; their stream, version, type and ids stay. */
+  replaceEventData(rows: readonly Pick<StoredEvent, 'streamId' | 'version' | 'data'>[]): Promise<void>
+}
+
 /** Everything eventfold's own recorders (memory, SQLite, PostgreSQL) do. */
-export type Recorder = ProcessRecorder & SnapshotRecorder
+export type Recorder = ProcessRecorder & SnapshotRecorder & DataKeyRecorder & MaintenanceRecorder

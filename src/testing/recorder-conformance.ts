@@ -247,6 +247,43 @@ export const recorderConformance = (factory: RecorderFactory<Recorder>): readonl
       ok(calls >= 1)
       await unsubscribe()
     }),
+    check(
+      'data keys: stored once (racing writers agree), selected, replaced, deleted for ever',
+      async (r) => {
+        const [a, b] = [Uint8Array.of(1, 2, 3), Uint8Array.of(9, 9)]
+        deepStrictEqual([...(await r.insertDataKey('subject-1', a))], [1, 2, 3])
+        deepStrictEqual([...(await r.insertDataKey('subject-1', b))], [1, 2, 3])
+        const found = await r.selectDataKeys(['subject-1', 'nobody'])
+        deepStrictEqual([...found.keys()], ['subject-1'])
+        await r.replaceDataKey('subject-1', b)
+        deepStrictEqual([...((await r.selectDataKeys(['subject-1'])).get('subject-1') ?? [])], [9, 9])
+        await rejectsWith('InvalidArgument', () => r.replaceDataKey('nobody', a))
+        await r.deleteDataKey('subject-1')
+        await r.deleteDataKey('nobody')
+        equal((await r.selectDataKeys(['subject-1'])).size, 0)
+      },
+    ),
+    check('replacing event data keeps everything else, and is all or nothing', async (r) => {
+      await r.insertEvents([ev('s', 1, 'A', { n: 1 }), ev('s', 2, 'B', { n: 2 }), ev('t', 1, 'C', { n: 3 })])
+      const data = new TextEncoder().encode('{"n":"two"}')
+      await r.replaceEventData([{ streamId: 's', version: 2, data }])
+      const log = await r.selectNotifications(1, 10)
+      deepStrictEqual(
+        log.map((n) => [n.id, n.streamId, n.version, n.type, new TextDecoder().decode(n.data)]),
+        [
+          [1, 's', 1, 'A', '{"n":1}'],
+          [2, 's', 2, 'B', '{"n":"two"}'],
+          [3, 't', 1, 'C', '{"n":3}'],
+        ],
+      )
+      await rejectsWith('InvalidArgument', () =>
+        r.replaceEventData([
+          { streamId: 't', version: 1, data },
+          { streamId: 't', version: 9, data },
+        ]),
+      )
+      equal(new TextDecoder().decode((await r.selectEvents('t'))[0]?.data), '{"n":3}')
+    }),
     check('a closed recorder refuses work with RecorderClosed', async (r) => {
       await r.close()
       await rejectsWith('RecorderClosed', () => r.insertEvents([ev('s', 1)]))

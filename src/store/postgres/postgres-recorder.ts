@@ -2,7 +2,13 @@
 // notification ids in commit order (see schema.ts), pages for every read, LISTEN/NOTIFY wake-ups.
 
 import postgres from 'postgres'
-import { concurrencyError, isConcurrencyError, recorderClosed, trackingConflict } from '../errors.js'
+import {
+  concurrencyError,
+  invalidArgument,
+  isConcurrencyError,
+  recorderClosed,
+  trackingConflict,
+} from '../errors.js'
 import type { Recorder } from '../recorder.js'
 import type { InsertOptions, Notification, StoredEvent, Tracking } from '../records.js'
 import { checkCount, checkStoredEvent, checkStreamId } from '../validate.js'
@@ -70,6 +76,8 @@ const toStored = (row: EventRow): StoredEvent => ({
   schemaVersion: row.schema_version,
   data: new Uint8Array(row.data.buffer, row.data.byteOffset, row.data.byteLength),
 })
+
+const bytes = (data: Uint8Array): Buffer => Buffer.from(data.buffer, data.byteOffset, data.byteLength)
 
 const toNotification = (row: EventRow): Notification => ({
   ...toStored(row),
@@ -311,6 +319,67 @@ export const createPostgresRecorder = (options: PostgresRecorderOptions = {}): P
         { streamId },
       )
       return row ? toStored(row) : undefined
+    },
+    insertDataKey: async (subject, wrapped) => {
+      checkStreamId(subject)
+      const [row] = await run(
+        () => sql<{ wrapped: Uint8Array }[]>`
+          with inserted as (
+            insert into ${sql.unsafe(names.keys)} (subject, wrapped) values (${subject}, ${bytes(wrapped)})
+            on conflict (subject) do nothing returning wrapped
+          )
+          select wrapped from inserted union all select wrapped from ${sql.unsafe(names.keys)} where subject = ${subject}
+          limit 1`,
+      )
+      // A key committed by a racing writer after this statement began is not in its snapshot: read again.
+      const found =
+        row ??
+        (
+          await run(
+            () =>
+              sql<
+                { wrapped: Uint8Array }[]
+              >`select wrapped from ${sql.unsafe(names.keys)} where subject = ${subject}`,
+          )
+        )[0]
+      if (!found)
+        throw translate(new Error(`the data key of "${subject}" was deleted while it was being stored`))
+      return new Uint8Array(found.wrapped)
+    },
+    selectDataKeys: async (subjects) => {
+      const rows = await run(
+        () => sql<{ subject: string; wrapped: Uint8Array }[]>`
+          select subject, wrapped from ${sql.unsafe(names.keys)} where subject = any(${subjects as string[]}::text[])`,
+      )
+      return new Map(rows.map((r) => [r.subject, new Uint8Array(r.wrapped)]))
+    },
+    replaceDataKey: async (subject, wrapped) => {
+      const result = await run(
+        () =>
+          sql`update ${sql.unsafe(names.keys)} set wrapped = ${bytes(wrapped)} where subject = ${subject}`,
+      )
+      if (result.count !== 1) throw invalidArgument(`subject "${subject}" has no data key`, { subject })
+    },
+    deleteDataKey: async (subject) => {
+      await run(() => sql`delete from ${sql.unsafe(names.keys)} where subject = ${subject}`)
+    },
+    replaceEventData: async (rows) => {
+      const blob = Buffer.concat(rows.map((r) => r.data))
+      await run(() =>
+        sql.begin(async (tx) => {
+          const result = await tx`
+            update ${tx.unsafe(names.events)} e set data = substring(${blob}::bytea from (r.stop - r.len + 1)::integer for r.len)
+            from (
+              select u.*, sum(u.len) over (order by u.ord) as stop
+              from unnest(${rows.map((r) => r.streamId)}::text[], ${rows.map((r) => r.version)}::int8[],
+                ${rows.map((r) => r.data.byteLength)}::int4[]) with ordinality as u(stream_id, version, len, ord)
+            ) r
+            where e.stream_id = r.stream_id and e.version = r.version`
+          if (result.count !== rows.length) {
+            throw invalidArgument(`only ${result.count} of ${rows.length} events exist; nothing was replaced`)
+          }
+        }),
+      )
     },
     subscribe: async (listener) => {
       const { unlisten } = await run(() => sql.listen(names.channel, () => listener()))

@@ -9,6 +9,7 @@ export interface Names {
   readonly events: string
   readonly tracking: string
   readonly snapshots: string
+  readonly keys: string
   readonly appendChecked: string
   /** The LISTEN/NOTIFY channel (unquoted: it is passed as a value). */
   readonly channel: string
@@ -36,6 +37,7 @@ export const namesOf = (schema: string, prefix: string): Names => {
     events: q('events'),
     tracking: q('tracking'),
     snapshots: q('snapshots'),
+    keys: q('data_keys'),
     appendChecked: q('append_checked'),
     channel: `${schema}.${prefix}events`,
   }
@@ -99,6 +101,10 @@ export const schemaStatements = (n: Names): readonly string[] => {
       schema_version integer NOT NULL,
       data bytea NOT NULL,
       PRIMARY KEY (stream_id, version)
+    )`,
+    `CREATE TABLE IF NOT EXISTS ${n.keys} (
+      subject text PRIMARY KEY,
+      wrapped bytea NOT NULL
     )`,
     `CREATE OR REPLACE FUNCTION ${n.appendChecked}(${params})
     RETURNS TABLE (last_id bigint, failed integer[], conflict_stream text[], conflict_version bigint[], tracking_failed integer[])

@@ -7,6 +7,7 @@ export interface TableNames {
   readonly events: string
   readonly tracking: string
   readonly snapshots: string
+  readonly keys: string
 }
 
 /** Validates the prefix and derives the quoted table names. */
@@ -17,7 +18,12 @@ export const tableNames = (prefix: string): TableNames => {
       `table prefix ${JSON.stringify(prefix)} must match /^[a-z_][a-z0-9_]*$/`,
     )
   }
-  return { events: `"${prefix}events"`, tracking: `"${prefix}tracking"`, snapshots: `"${prefix}snapshots"` }
+  return {
+    events: `"${prefix}events"`,
+    tracking: `"${prefix}tracking"`,
+    snapshots: `"${prefix}snapshots"`,
+    keys: `"${prefix}data_keys"`,
+  }
 }
 
 /** The statements that create the tables if they are missing. */
@@ -44,5 +50,9 @@ export const schemaStatements = (t: TableNames): readonly string[] => [
     schema_version INTEGER NOT NULL,
     data BLOB NOT NULL,
     PRIMARY KEY (stream_id, version)
+  ) STRICT, WITHOUT ROWID`,
+  `CREATE TABLE IF NOT EXISTS ${t.keys} (
+    subject TEXT PRIMARY KEY,
+    wrapped BLOB NOT NULL
   ) STRICT, WITHOUT ROWID`,
 ]

@@ -3,7 +3,7 @@
 
 import Database from 'better-sqlite3'
 import { EventfoldError } from '../../codec/index.js'
-import { concurrencyError, recorderClosed, trackingConflict } from '../errors.js'
+import { concurrencyError, invalidArgument, recorderClosed, trackingConflict } from '../errors.js'
 import type { Recorder } from '../recorder.js'
 import type { InsertOptions, StoredEvent } from '../records.js'
 import { checkCount, checkStoredEvent, checkStreamId } from '../validate.js'
@@ -117,6 +117,22 @@ export const createSqliteRecorder = (options: SqliteRecorderOptions = {}): Sqlit
      WHERE notification_id >= ? AND notification_id <= ? AND type IN (SELECT value FROM json_each(?))
      ORDER BY notification_id LIMIT ?`,
   )
+  const keys = {
+    insert: db.prepare(
+      `INSERT INTO ${t.keys} (subject, wrapped) VALUES (?, ?) ON CONFLICT (subject) DO NOTHING`,
+    ),
+    select: db.prepare<[string], Buffer>(`SELECT wrapped FROM ${t.keys} WHERE subject = ?`).pluck(),
+    replace: db.prepare(`UPDATE ${t.keys} SET wrapped = ? WHERE subject = ?`),
+    delete: db.prepare(`DELETE FROM ${t.keys} WHERE subject = ?`),
+  }
+  const replaceData = db.prepare(`UPDATE ${t.events} SET data = ? WHERE stream_id = ? AND version = ?`)
+  const replaceAll = db.transaction((rows: readonly Pick<StoredEvent, 'streamId' | 'version' | 'data'>[]) => {
+    for (const { streamId, version, data } of rows) {
+      if (replaceData.run(bytes(data), streamId, version).changes !== 1) {
+        throw invalidArgument(`no event at ${streamId}@${version}`, { streamId, version })
+      }
+    }
+  })
   const listeners = new Set<() => void>()
   let closed = false
 
@@ -198,6 +214,35 @@ export const createSqliteRecorder = (options: SqliteRecorderOptions = {}): Sqlit
       checkCount('upTo', upTo, 0)
       const row = guard(() => q.latestSnapshot.get(streamId, upTo))
       return row ? toStored(row) : undefined
+    },
+    insertDataKey: async (subject, wrapped) => {
+      checkStreamId(subject)
+      return guard(() => {
+        keys.insert.run(subject, bytes(wrapped))
+        return new Uint8Array(keys.select.get(subject) as Buffer)
+      })
+    },
+    selectDataKeys: async (subjects) =>
+      guard(
+        () =>
+          new Map(
+            subjects.flatMap((s) => {
+              const wrapped = keys.select.get(s)
+              return wrapped ? [[s, new Uint8Array(wrapped)] as const] : []
+            }),
+          ),
+      ),
+    replaceDataKey: async (subject, wrapped) => {
+      guard(() => {
+        if (keys.replace.run(bytes(wrapped), subject).changes !== 1)
+          throw invalidArgument(`subject "${subject}" has no data key`, { subject })
+      })
+    },
+    deleteDataKey: async (subject) => {
+      guard(() => keys.delete.run(subject))
+    },
+    replaceEventData: async (rows) => {
+      guard(() => replaceAll.immediate(rows))
     },
     subscribe: async (listener) => {
       open()
