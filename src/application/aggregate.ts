@@ -13,6 +13,12 @@ export interface Aggregate<C, S, E, R = never> {
   readonly snapshotEvery?: number
   /** How snapshots store the state (default: JSON through the transcoder, unvalidated). */
   readonly stateCodec?: StateCodec<S>
+  /**
+   * Crypto-shredding: the data subject an aggregate's events belong to (say, `(id) => id` for one
+   * per stream, or the person the stream is about). Its events and snapshots are then encrypted
+   * with that subject's own data key, and `app.erase(subject)` makes them unreadable for ever.
+   */
+  readonly subjectOf?: (id: string) => string
 }
 
 /** Any aggregate, whatever its types: what an application's list of aggregates holds. */

@@ -12,12 +12,15 @@ import {
   checkCount,
   checkStreamId,
   createMapper,
+  type DataKeyRecorder,
   isConcurrencyError,
   type Mapper,
   type SnapshotRecorder,
 } from '../store/index.js'
 import { type Aggregate, type AnyAggregate, checkName, streamIdOf } from './aggregate.js'
 import { type Environment, readConfig, recorderFor } from './config.js'
+import { createSubjectKeys } from './data-keys.js'
+import { decodeNotification, type LogEntry } from './decode-log.js'
 import { createRepository } from './repository.js'
 
 /** What a successful `execute` did: the new events, and the state and version after them. */
@@ -45,7 +48,7 @@ export interface ApplicationOptions {
   readonly name: string
   readonly aggregates: readonly AnyAggregate[]
   /** The recorder; without one, the environment chooses (see readConfig), memory by default. */
-  readonly recorder?: ApplicationRecorder & Partial<SnapshotRecorder>
+  readonly recorder?: ApplicationRecorder & Partial<SnapshotRecorder & DataKeyRecorder>
   /** The environment to read the configuration from (default `process.env`). */
   readonly env?: Environment
   /** The mapper; without one, compression and encryption come from the environment. */
@@ -91,6 +94,14 @@ export interface Application {
    * interval; resolves to the version snapshotted (0 for a stream with no events: nothing stored).
    */
   takeSnapshot<C, S, E, R>(aggregate: Aggregate<C, S, E, R>, id: string, version?: number): Promise<number>
+  /**
+   * Crypto-shredding: deletes the data subject's key, so that its events and snapshots can never
+   * be read again (reading them gives EventErased; `read` gives Erased entries). Other processes
+   * forget a key they hold in memory when they restart or call `erase` too.
+   */
+  erase(subject: string): Promise<void>
+  /** Notifications decoded by their aggregates' codecs, in log order; erased events are marked, not skipped. */
+  read(start: number, limit: number): Promise<readonly LogEntry[]>
   close(): Promise<void>
 }
 
@@ -103,12 +114,16 @@ export const application = (options: ApplicationOptions): Application => {
   const maxRetries = checkCount('maxRetries', options.maxRetries ?? 10, 0)
   const warn =
     options.onWarning ?? ((warning) => process.emitWarning(warning.message, { code: warning.code }))
-  const repository = createRepository(
-    recorder,
-    mapper,
-    checkCount('cacheSize', options.cacheSize ?? 1000, 0),
-    warn,
-  )
+  const subjects = createSubjectKeys(recorder, mapper)
+  if (options.aggregates.some((a) => a.subjectOf) && !mapper.encrypts) {
+    throw new EventfoldError(
+      'InvalidConfiguration',
+      'subjectOf (crypto-shredding) needs encryption: set EVENTFOLD_CIPHER_KEY',
+    )
+  }
+  const cacheSize = checkCount('cacheSize', options.cacheSize ?? 1000, 0)
+  const repository = createRepository(recorder, mapper, cacheSize, warn, subjects.keysFor)
+  const byName = new Map(options.aggregates.map((a) => [a.name, a]))
   const snapshotting = new Map(
     options.aggregates.map((a) => {
       const every = a.snapshotEvery ?? config.snapshotEvery
@@ -166,7 +181,10 @@ export const application = (options: ApplicationOptions): Application => {
       if (decision._tag === 'Left') return left(decision.left)
       const events = decision.right
       const from = current.version
-      const stored = events.map((event, i) => mapper.toStored(streamId, from + i + 1, codec.encode(event)))
+      const subject = events.length > 0 ? await subjects.subjectFor(aggregate as AnyAggregate, id) : undefined
+      const stored = events.map((event, i) =>
+        mapper.toStored(streamId, from + i + 1, codec.encode(event), subject ? { subject } : {}),
+      )
       let notificationIds: readonly number[] = []
       try {
         if (stored.length > 0) notificationIds = await recorder.insertEvents(stored)
@@ -182,16 +200,18 @@ export const application = (options: ApplicationOptions): Application => {
       repository.remember(streamId, { state, version })
       const { every, codec: stateCodec } = snapshotsOf(aggregate)
       if (every && stateCodec && Math.floor(from / every) < Math.floor(version / every)) {
-        await repository.saveSnapshot(stateCodec, streamId, { state, version }).catch((error: unknown) => {
-          warn(
-            new EventfoldError(
-              'SnapshotFailed',
-              `snapshot of "${streamId}" at ${version} not stored: ${String(error)}`,
-              { streamId, version },
-              { cause: error },
-            ),
-          )
-        })
+        await repository
+          .saveSnapshot(stateCodec, streamId, { state, version }, subject)
+          .catch((error: unknown) => {
+            warn(
+              new EventfoldError(
+                'SnapshotFailed',
+                `snapshot of "${streamId}" at ${version} not stored: ${String(error)}`,
+                { streamId, version },
+                { cause: error },
+              ),
+            )
+          })
       }
       return right({ streamId, events, state, version, notificationIds })
     }
@@ -216,12 +236,26 @@ export const application = (options: ApplicationOptions): Application => {
       const upTo = version === undefined ? undefined : checkCount('version', version, 0)
       const loaded = await repository.load(aggregate, streamId, loadOptions(aggregate, upTo))
       if (loaded.version === 0) return 0
+      const codec = snapshotsOf(aggregate).codec ?? jsonState(`${aggregate.name}State`)
       await repository.saveSnapshot(
-        snapshotsOf(aggregate).codec ?? jsonState(`${aggregate.name}State`),
+        codec,
         streamId,
         loaded,
+        await subjects.subjectFor(aggregate as AnyAggregate, id),
       )
       return loaded.version
+    },
+    erase: async (subject) => {
+      await subjects.erase(subject)
+      repository.forget()
+    },
+    read: async (start, limit) => {
+      const page = await recorder.selectNotifications(
+        checkCount('start', start, 1),
+        checkCount('limit', limit, 0),
+      )
+      const keys = await subjects.keysFor(page)
+      return page.map((notification) => decodeNotification(byName, mapper, notification, keys))
     },
     close: () => recorder.close(),
   }

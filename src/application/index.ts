@@ -16,3 +16,5 @@ export {
   readConfig,
   recorderFor,
 } from './config.js'
+export { createSubjectKeys, type SubjectKeys } from './data-keys.js'
+export { decodeNotification, type LogEntry } from './decode-log.js'

@@ -5,6 +5,7 @@ export interface Lru<V> {
   get(key: string): V | undefined
   set(key: string, value: V): void
   delete(key: string): void
+  clear(): void
 }
 
 /** Creates an LRU map; size 0 keeps nothing. */
@@ -28,5 +29,6 @@ export const createLru = <V>(size: number): Lru<V> => {
     delete: (key) => {
       entries.delete(key)
     },
+    clear: () => entries.clear(),
   }
 }

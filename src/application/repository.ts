@@ -5,6 +5,7 @@ import { EventfoldError, type StateCodec } from '../codec/index.js'
 import { initial, type Versioned } from '../evolve/index.js'
 import {
   type AggregateRecorder,
+  type DataKeys,
   isEventfoldError,
   type Mapper,
   type SnapshotRecorder,
@@ -35,8 +36,24 @@ export interface Repository {
   ): Promise<Versioned<S>>
   cached<S>(aggregate: Aggregate<never, S, unknown, unknown>, streamId: string): Versioned<S> | undefined
   remember(streamId: string, versioned: Versioned<unknown>): void
-  saveSnapshot<S>(codec: StateCodec<S>, streamId: string, versioned: Versioned<S>): Promise<void>
+  /** Drops every cached state (after an erasure, say). */
+  forget(): void
+  saveSnapshot<S>(
+    codec: StateCodec<S>,
+    streamId: string,
+    versioned: Versioned<S>,
+    subject?: Subject,
+  ): Promise<void>
 }
+
+/** A data subject and its key, for records encrypted per subject. */
+export interface Subject {
+  readonly id: string
+  readonly key: Uint8Array
+}
+
+/** Loads the data keys that records need (undefined when none of them is encrypted per subject). */
+export type KeysFor = (records: readonly StoredEvent[]) => Promise<DataKeys | undefined>
 
 const gap = (streamId: string, version: number, event: StoredEvent): EventfoldError =>
   new EventfoldError(
@@ -58,6 +75,7 @@ export const createRepository = (
   mapper: Mapper,
   cacheSize: number,
   warn: (warning: EventfoldError) => void,
+  keysFor: KeysFor,
 ): Repository => {
   const cache = createLru<Versioned<unknown>>(cacheSize)
 
@@ -76,7 +94,8 @@ export const createRepository = (
     const record = await recorder.selectSnapshot?.(streamId, upTo)
     if (!record) return undefined
     try {
-      const decoded = codec.decode(mapper.toEncoded(record, { kind: 'snapshot' }))
+      const keys = await keysFor([record])
+      const decoded = codec.decode(mapper.toEncoded(record, { kind: 'snapshot', ...(keys ? { keys } : {}) }))
       if (decoded._tag === 'Right') return { state: decoded.right, version: record.version }
       const { code, message, path } = decoded.left
       const error = new EventfoldError(
@@ -118,9 +137,10 @@ export const createRepository = (
         limit: PAGE,
         ...(upTo === undefined ? {} : { upTo }),
       })
+      const keys = await keysFor(page)
       for (const event of page) {
         if (event.version !== version + 1) throw gap(streamId, version, event)
-        state = aggregate.decider.evolve(state, toDomain(mapper, aggregate.codec, event))
+        state = aggregate.decider.evolve(state, toDomain(mapper, aggregate.codec, event, keys))
         version = event.version
       }
       if (page.length < PAGE) break
@@ -134,13 +154,23 @@ export const createRepository = (
     codec: StateCodec<S>,
     streamId: string,
     { state, version }: Versioned<S>,
+    subject?: Subject,
   ): Promise<void> => {
     if (!recorder.insertSnapshot)
       throw new EventfoldError('InvalidConfiguration', 'the recorder does not store snapshots')
     await recorder.insertSnapshot(
-      mapper.toStored(streamId, version, codec.encode(state), { kind: 'snapshot' }),
+      mapper.toStored(streamId, version, codec.encode(state), {
+        kind: 'snapshot',
+        ...(subject ? { subject } : {}),
+      }),
     )
   }
 
-  return { load, cached, remember: (streamId, versioned) => cache.set(streamId, versioned), saveSnapshot }
+  return {
+    load,
+    cached,
+    remember: (streamId, versioned) => cache.set(streamId, versioned),
+    forget: () => cache.clear(),
+    saveSnapshot,
+  }
 }

@@ -40,6 +40,7 @@ export type {
   StoredEvent,
   Tracking,
 } from './records.js'
+export { type ReencryptReport, reencrypt } from './reencrypt.js'
 export {
   checkCount,
   checkEventType,

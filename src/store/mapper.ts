@@ -4,10 +4,11 @@
 // Stored data is one of: UTF-8 JSON (its first byte is printable), or an envelope whose first byte
 // says what it is — 0x01 compressed ([algorithm][bytes]), 0x02 encrypted with a keyring key
 // ([id length][key id][nonce ‖ ciphertext ‖ tag]), 0x03 encrypted with a data subject's key
-// ([subject length: 2 bytes][subject][nonce ‖ ciphertext ‖ tag]). Encryption wraps compression.
+// ([label length: 2 bytes][subject NUL data-key id][nonce ‖ ciphertext ‖ tag]). Encryption wraps compression.
 
+import { randomBytes } from 'node:crypto'
 import { type Codec, type Encoded, EventfoldError, type JsonValue } from '../codec/index.js'
-import { type Keyring, open, seal } from './cipher.js'
+import { type Keyring, keyIdOf, open, seal } from './cipher.js'
 import { COMPRESSION_IDS, type Compression, compress, decompress } from './compression.js'
 import type { Notification, StoredEvent } from './records.js'
 
@@ -45,6 +46,21 @@ export interface Mapper {
   toEncoded(stored: StoredEvent, options?: { readonly kind?: RecordKind; readonly keys?: DataKeys }): Encoded
   /** The data subject whose key encrypts this record, if any: load its key before `toEncoded`. */
   subjectOf(stored: StoredEvent): string | undefined
+  /** True when the mapper has a keyring, so it can encrypt and wrap data keys. */
+  readonly encrypts: boolean
+  /** A new random data key for a subject. */
+  newDataKey(): Uint8Array
+  /** Encrypts a subject's data key under the keyring's current key (needs a keyring). */
+  wrapKey(subject: string, key: Uint8Array): Uint8Array
+  /** Decrypts a wrapped data key; DecryptionError if it was altered or its master key is unknown. */
+  unwrapKey(subject: string, wrapped: Uint8Array): Uint8Array
+  /** The wrapped key under the current master key, or undefined when it is under it already. */
+  rewrapKey(subject: string, wrapped: Uint8Array): Uint8Array | undefined
+  /**
+   * The record encrypted under the keyring's current key, or undefined when it is already (records
+   * encrypted with a subject's key stay as they are: their subject's key is re-wrapped instead).
+   */
+  reseal(stored: StoredEvent, kind?: RecordKind): StoredEvent | undefined
 }
 
 const COMPRESSED = 0x01
@@ -113,7 +129,11 @@ export const createMapper = (options: MapperOptions = {}): Mapper => {
     }
     const aad = () => associatedData(opts.kind ?? 'event', streamId, version, type, schemaVersion)
     if (opts.subject) {
-      const label = header(SUBJECT, encoder.encode(opts.subject.id), true)
+      const label = header(
+        SUBJECT,
+        encoder.encode(`${opts.subject.id}\u0000${keyIdOf(opts.subject.key)}`),
+        true,
+      )
       bytes = Buffer.concat([label, seal(opts.subject.key, bytes, aad())])
     } else if (keyring) {
       const key = keyring.keys.get(keyring.current) as Uint8Array
@@ -145,13 +165,16 @@ export const createMapper = (options: MapperOptions = {}): Mapper => {
       bytes = open(key, sealed, aad(), { ...context, keyId })
       decrypted = true
     } else if (bytes[0] === SUBJECT) {
-      const [subject, sealed] = unwrap(bytes, true, context)
+      const [label, sealed] = unwrap(bytes, true, context)
+      const [subject = '', keyId] = label.split('\u0000')
       const key = opts.keys?.get(subject)
-      if (key === null)
+      // A subject whose key is gone, or was replaced by a new one after an erasure: erased data.
+      if (key === null || (key !== undefined && keyIdOf(key) !== keyId)) {
         throw new EventfoldError('EventErased', `the data of subject "${subject}" was erased`, {
           ...context,
           subject,
         })
+      }
       if (key === undefined)
         throw new EventfoldError('DecryptionError', `the key of subject "${subject}" was not loaded`, {
           ...context,
@@ -192,9 +215,70 @@ export const createMapper = (options: MapperOptions = {}): Mapper => {
   }
 
   const subjectOf = (stored: StoredEvent): string | undefined =>
-    stored.data[0] === SUBJECT ? unwrap(stored.data, true, contextOf(stored))[0] : undefined
+    stored.data[0] === SUBJECT
+      ? unwrap(stored.data, true, contextOf(stored))[0].split('\u0000')[0]
+      : undefined
 
-  return { toStored, toEncoded, subjectOf }
+  const { keyring: _ring, ...unencrypted } = options
+  const plainReader = keyring ? createMapper(unencrypted) : undefined
+  const needKeyring = (): Keyring => {
+    if (!keyring)
+      throw new EventfoldError('InvalidConfiguration', 'data keys need a keyring (EVENTFOLD_CIPHER_KEY)')
+    return keyring
+  }
+  const keyAad = (subject: string) => encoder.encode(JSON.stringify(['data key', subject]))
+  const sealCurrent = (plain: Uint8Array, aad: Uint8Array): Uint8Array => {
+    const ring = needKeyring()
+    const key = ring.keys.get(ring.current) as Uint8Array
+    return Buffer.concat([header(ENCRYPTED, encoder.encode(ring.current), false), seal(key, plain, aad)])
+  }
+  /** Opens a keyring envelope; resolves to its key id and plaintext. */
+  const openEnvelope = (
+    bytes: Uint8Array,
+    aad: Uint8Array,
+    context: Record<string, unknown>,
+  ): [string, Uint8Array] => {
+    const [keyId, sealed] = unwrap(bytes, false, context)
+    const key = needKeyring().keys.get(keyId)
+    if (!key)
+      throw new EventfoldError('DecryptionError', `no key with id "${keyId}" in the keyring`, {
+        ...context,
+        keyId,
+      })
+    return [keyId, open(key, sealed, aad, { ...context, keyId })]
+  }
+  const unwrapKey = (subject: string, wrapped: Uint8Array): Uint8Array => {
+    if (wrapped[0] !== ENCRYPTED)
+      throw new EventfoldError('DecryptionError', `the data key of "${subject}" is not wrapped`, { subject })
+    return openEnvelope(wrapped, keyAad(subject), { subject })[1]
+  }
+
+  return {
+    encrypts: keyring !== undefined,
+    toStored,
+    toEncoded,
+    subjectOf,
+    newDataKey: () => new Uint8Array(randomBytes(32)),
+    wrapKey: (subject, key) => sealCurrent(key, keyAad(subject)),
+    unwrapKey,
+    rewrapKey: (subject, wrapped) => {
+      const [keyId] = unwrap(wrapped, false, { subject })
+      return keyId === needKeyring().current
+        ? undefined
+        : sealCurrent(unwrapKey(subject, wrapped), keyAad(subject))
+    },
+    reseal: (stored, kind = 'event') => {
+      if (!keyring || stored.data[0] === SUBJECT) return undefined
+      const aad = associatedData(kind, stored.streamId, stored.version, stored.type, stored.schemaVersion)
+      const context = contextOf(stored)
+      if (stored.data[0] === ENCRYPTED) {
+        const [keyId, inner] = openEnvelope(stored.data, aad, context)
+        return keyId === keyring.current ? undefined : { ...stored, data: sealCurrent(inner, aad) }
+      }
+      plainReader?.toEncoded(stored) // only readable data is encrypted: this throws for anything else
+      return { ...stored, data: sealCurrent(stored.data, aad) }
+    },
+  }
 }
 
 /**

@@ -1,0 +1,48 @@
+// Decoding the notification log with the codecs of an application's aggregates: every notification
+// becomes an event, or an explicit Erased entry — never skipped.
+
+import { EventfoldError } from '../codec/index.js'
+import { type DataKeys, isEventfoldError, type Mapper, type Notification, toDomain } from '../store/index.js'
+import type { AnyAggregate } from './aggregate.js'
+
+/** A decoded notification of the log, or one whose data subject was erased. */
+export type LogEntry =
+  | {
+      readonly _tag: 'Event'
+      readonly notification: Notification
+      readonly aggregate: string
+      readonly event: unknown
+    }
+  | { readonly _tag: 'Erased'; readonly notification: Notification; readonly aggregate: string }
+
+/** Decodes one notification by the aggregate its stream belongs to; UnknownAggregate if none. */
+export const decodeNotification = (
+  aggregates: ReadonlyMap<string, AnyAggregate>,
+  mapper: Mapper,
+  notification: Notification,
+  keys: DataKeys | undefined,
+): LogEntry => {
+  const name = notification.streamId.slice(0, notification.streamId.indexOf('-'))
+  const aggregate = aggregates.get(name)
+  if (!aggregate) {
+    throw new EventfoldError(
+      'UnknownAggregate',
+      `notification ${notification.id} belongs to no aggregate named "${name}"`,
+      {
+        notificationId: notification.id,
+        streamId: notification.streamId,
+      },
+    )
+  }
+  try {
+    return {
+      _tag: 'Event',
+      notification,
+      aggregate: name,
+      event: toDomain(mapper, aggregate.codec, notification, keys),
+    }
+  } catch (error) {
+    if (isEventfoldError(error, 'EventErased')) return { _tag: 'Erased', notification, aggregate: name }
+    throw error
+  }
+}
