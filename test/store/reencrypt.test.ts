@@ -52,7 +52,7 @@ for (const [name, create] of [
       await history(recorder)
       const rotated = createMapper({ keyring: createKeyring(keyB, [keyA]), acceptPlaintext: true })
       expect(await reencrypt(recorder, rotated, { pageSize: 2 })).toEqual({
-        events: 5,
+        events: 4,
         snapshots: 2,
         dataKeys: 1,
       })
