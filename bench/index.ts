@@ -1,6 +1,7 @@
 // `npm run bench`: prints throughput and latency figures; it asserts nothing.
 // PostgreSQL figures need DATABASE_URL (eval "$(npm run -s db:up)").
 
+import { createKeyring, createMapper, generateKey, parseKey } from 'eventfold/store'
 import { print, type Row } from './measure.js'
 import { dogSchoolWorkload, loadLongStream } from './memory.js'
 import { postgresBenchmarks } from './postgres.js'
@@ -9,7 +10,19 @@ import { sqliteBenchmarks } from './sqlite.js'
 console.log(`eventfold benchmarks — node ${process.version}, ${new Date().toISOString()}`)
 const rows: Row[] = []
 await dogSchoolWorkload(1_000) // warm-up
-rows.push(await dogSchoolWorkload())
+const plain = await dogSchoolWorkload()
+rows.push(plain)
+const keyring = createKeyring(parseKey(generateKey()))
+const sealed = await dogSchoolWorkload(
+  10_000,
+  createMapper({ keyring, compression: 'gzip' }),
+  ', AES-GCM + gzip',
+)
+rows.push(sealed, {
+  name: 'memory: AES-GCM + gzip as a ratio of plain',
+  value: sealed.value / plain.value,
+  unit: '×',
+})
 rows.push(...(await loadLongStream()))
 rows.push(...(await sqliteBenchmarks()))
 const url = process.env.DATABASE_URL

@@ -3,7 +3,7 @@
 import { type Aggregate, aggregate, application } from 'eventfold/application'
 import { fromZod } from 'eventfold/codec/zod'
 import type { Decider } from 'eventfold/decide'
-import { createMapper, createMemoryRecorder } from 'eventfold/store'
+import { createMapper, createMemoryRecorder, type Mapper } from 'eventfold/store'
 import * as z from 'zod'
 import { dog, dogEvents } from '../examples/dog-school/dog.js'
 import { median, type Row, time } from './measure.js'
@@ -11,8 +11,13 @@ import { median, type Row, time } from './measure.js'
 const dogs = aggregate({ name: 'dog', decider: dog, codec: dogEvents })
 
 /** 10,000 dogs, each registered and taught two tricks: 30,000 commands, 30,000 events. */
-export const dogSchoolWorkload = async (count = 10_000): Promise<Row> => {
-  const app = application({ name: 'bench', aggregates: [dogs], recorder: createMemoryRecorder() })
+export const dogSchoolWorkload = async (count = 10_000, mapper?: Mapper, label = ''): Promise<Row> => {
+  const app = application({
+    name: 'bench',
+    aggregates: [dogs],
+    recorder: createMemoryRecorder(),
+    ...(mapper ? { mapper } : {}),
+  })
   const seconds = await time(async () => {
     for (let i = 0; i < count; i++) {
       const id = `dog-${i}`
@@ -24,7 +29,7 @@ export const dogSchoolWorkload = async (count = 10_000): Promise<Row> => {
   const events = await app.log.maxId()
   await app.close()
   return {
-    name: `memory: dog-school workload (${count} dogs, ${events} events)`,
+    name: `memory: dog-school workload (${count} dogs, ${events} events)${label}`,
     value: events / seconds,
     unit: 'events/s',
   }
@@ -42,14 +47,19 @@ const account: Decider<{ readonly amount: number }, number, Deposited> = {
 }
 const accounts = aggregate({ name: 'account', decider: account, codec: accountEvents })
 
-/** get() of one stream of `events`, median of 21 runs, in ms. */
-const timeGet = async <C, S, E, R>(agg: Aggregate<C, S, E, R>, events: readonly E[]): Promise<number> => {
+/** get() of one stream of `events`, median of 21 runs, in ms (with a snapshot at the end when asked). */
+const timeGet = async <C, S, E, R>(
+  agg: Aggregate<C, S, E, R>,
+  events: readonly E[],
+  snapshot = false,
+): Promise<number> => {
   const recorder = createMemoryRecorder()
   const mapper = createMapper()
   await recorder.insertEvents(
     events.map((e, i) => mapper.toStored(`${agg.name}-x`, i + 1, agg.codec.encode(e))),
   )
   const app = application({ name: 'bench', aggregates: [agg], recorder, cacheSize: 0 })
+  if (snapshot) await app.takeSnapshot(agg, 'x', events.length - 50)
   const runs: number[] = []
   for (let i = 0; i < 21; i++) {
     runs.push(
@@ -78,6 +88,11 @@ export const loadLongStream = async (length = 10_000): Promise<Row[]> => {
     {
       name: `memory: get() of an aggregate with ${length} events, zod-validated (median of 21)`,
       value: await timeGet(accounts, deposits),
+      unit: 'ms',
+    },
+    {
+      name: `memory: the same, from a snapshot 50 events before the end`,
+      value: await timeGet(aggregate({ ...accounts, snapshotEvery: length }), deposits, true),
       unit: 'ms',
     },
     {

@@ -2,7 +2,7 @@
 // directly with the `postgres` package (one event per transaction, same row shape) as the baseline.
 
 import { application } from 'eventfold/application'
-import { createMapper } from 'eventfold/store'
+import { createKeyring, createMapper, generateKey, parseKey } from 'eventfold/store'
 import { createPostgresRecorder } from 'eventfold/store/postgres'
 import postgres from 'postgres'
 import { type Row, time } from './measure.js'
@@ -62,6 +62,29 @@ export const postgresBenchmarks = async (url: string, count = 10_000): Promise<R
       unit: '×',
     })
   }
+  const keyring = createKeyring(parseKey(generateKey()))
+  const sealedRecorder = createPostgresRecorder({ url, schema: schema('sealed'), max: 10 })
+  const sealedApp = application({
+    name: 'bench',
+    aggregates: [dogs],
+    recorder: sealedRecorder,
+    mapper: createMapper({ keyring, compression: 'gzip' }),
+  })
+  const sealed = await dogSchool(sealedApp, count, 8)
+  await sealedApp.close()
+  const plainEight = rows.find(
+    (r) => r.name.startsWith('postgres: dog-school') && r.name.endsWith('8 writer(s)'),
+  )
+  rows.push({
+    name: 'postgres: dog-school workload, 8 writers, AES-GCM + gzip',
+    value: sealed,
+    unit: 'events/s',
+  })
+  rows.push({
+    name: 'postgres: AES-GCM + gzip as a ratio of plain (8 writers)',
+    value: sealed / (plainEight?.value ?? sealed),
+    unit: '×',
+  })
   const recorder = createPostgresRecorder({ url, schema: readSchema })
   let read = 0
   const seconds = await time(async () => {
