@@ -2,18 +2,13 @@
 // notification ids in commit order (see schema.ts), pages for every read, LISTEN/NOTIFY wake-ups.
 
 import postgres from 'postgres'
-import {
-  concurrencyError,
-  invalidArgument,
-  isConcurrencyError,
-  recorderClosed,
-  trackingConflict,
-} from '../errors.js'
+import { invalidArgument, recorderClosed } from '../errors.js'
 import type { Recorder } from '../recorder.js'
-import type { InsertOptions, Notification, StoredEvent, Tracking } from '../records.js'
+import type { InsertOptions, Notification, StoredEvent } from '../records.js'
 import { checkCount, checkStoredEvent, checkStreamId } from '../validate.js'
-import { createGroupCommit, type Pending } from './group-commit.js'
-import { appendStatement, type Names, namesOf, schemaStatements } from './schema.js'
+import { type Batch, createWrite } from './append.js'
+import { createGroupCommit } from './group-commit.js'
+import { type Names, namesOf, schemaStatements } from './schema.js'
 import { translate } from './translate.js'
 
 /** How to reach PostgreSQL and where to keep the tables. */
@@ -45,19 +40,6 @@ export interface PostgresRecorderOptions {
 export interface PostgresRecorder extends Recorder {
   readonly names: Names
   readonly sql: postgres.Sql
-}
-
-interface Batch {
-  readonly events: readonly StoredEvent[]
-  readonly tracking: Tracking | undefined
-}
-
-interface AppendResult {
-  readonly last_id: string
-  readonly failed: number[]
-  readonly conflict_stream: string[]
-  readonly conflict_version: string[]
-  readonly tracking_failed: number[]
 }
 
 interface EventRow {
@@ -124,101 +106,7 @@ export const createPostgresRecorder = (options: PostgresRecorderOptions = {}): P
     }
   }
 
-  const args =
-    '$1::int4[], $2::text[], $3::int8[], $4::text[], $5::int4[], $6::bytea, $7::int4[], $8::int4[], $9::text[], $10::int8[]'
-  const appendSql = appendStatement(names, false)
-  const appendTrackingSql = appendStatement(names, true)
-  const appendCheckedSql = `select last_id, failed, conflict_stream, conflict_version, tracking_failed from ${names.appendChecked}(${args})`
-
-  const write = async (group: readonly Pending<Batch, readonly number[]>[]): Promise<void> => {
-    const batch: number[] = []
-    const stream: string[] = []
-    const version: number[] = []
-    const type: string[] = []
-    const schemaVersion: number[] = []
-    const length: number[] = []
-    const chunks: Uint8Array[] = []
-    const trackBatch: number[] = []
-    const upstream: string[] = []
-    const trackId: number[] = []
-    group.forEach(({ item }, b) => {
-      for (const e of item.events) {
-        batch.push(b)
-        stream.push(e.streamId)
-        version.push(e.version)
-        type.push(e.type)
-        schemaVersion.push(e.schemaVersion)
-        length.push(e.data.byteLength)
-        chunks.push(e.data)
-      }
-      if (item.tracking) {
-        trackBatch.push(b)
-        upstream.push(item.tracking.upstream)
-        trackId.push(item.tracking.notificationId)
-      }
-    })
-    const blob = Buffer.concat(chunks)
-    const params = [
-      batch,
-      stream,
-      version,
-      type,
-      schemaVersion,
-      blob,
-      length,
-      trackBatch,
-      upstream,
-      trackId,
-    ] as never[]
-    const tracked = upstream.length > 0
-    const fastParams = (
-      tracked
-        ? [stream, version, type, schemaVersion, blob, length, upstream, trackId]
-        : [stream, version, type, schemaVersion, blob, length]
-    ) as never[]
-    try {
-      const [fast] = await run(() =>
-        sql.unsafe<{ last_id: string }[]>(tracked ? appendTrackingSql : appendSql, fastParams, {
-          prepare: true,
-        }),
-      )
-      settle(group, {
-        last_id: fast?.last_id ?? '0',
-        failed: [],
-        conflict_stream: [],
-        conflict_version: [],
-        tracking_failed: [],
-      })
-    } catch (error) {
-      if (!isConcurrencyError(error)) throw error
-      // Some batch of the group conflicts: let the checked append find which, and commit the rest.
-      const [result] = await run(() =>
-        sql.unsafe<AppendResult[]>(appendCheckedSql, params, { prepare: true }),
-      )
-      if (!result) throw translate(new Error('the append function returned no row'))
-      settle(group, result)
-    }
-  }
-
-  const settle = (group: readonly Pending<Batch, readonly number[]>[], result: AppendResult): void => {
-    // failed lists the batches with a version conflict first (aligned with conflict_stream), then tracking failures
-    const conflicts = new Map(result.conflict_stream.map((_, i) => [result.failed[i] ?? -1, i]))
-    const trackingFailed = new Set(result.tracking_failed)
-    let next = Number(result.last_id) + 1
-    group.forEach(({ item, resolve, reject }, b) => {
-      const conflict = conflicts.get(b)
-      if (conflict !== undefined) {
-        reject(
-          concurrencyError(result.conflict_stream[conflict] ?? '', Number(result.conflict_version[conflict])),
-        )
-      } else if (trackingFailed.has(b) && item.tracking) {
-        reject(trackingConflict(item.tracking.upstream, item.tracking.notificationId))
-      } else {
-        resolve(item.events.map((_, i) => next + i))
-        next += item.events.length
-      }
-    })
-  }
+  const write = createWrite(sql, names, run)
 
   const writer = createGroupCommit<Batch, readonly number[]>(write, {
     writers: options.writers ?? 1,

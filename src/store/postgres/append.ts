@@ -1,0 +1,114 @@
+// One group-commit write: the fast-path statement, and on a key conflict the checked append that
+// says which batches conflict (see schema.ts for why ids come out in commit order).
+
+import type postgres from 'postgres'
+import { concurrencyError, isConcurrencyError, trackingConflict } from '../errors.js'
+import type { StoredEvent, Tracking } from '../records.js'
+import type { Pending } from './group-commit.js'
+import { appendStatement, type Names } from './schema.js'
+import { translate } from './translate.js'
+
+/** One caller's atomic batch: its events and its tracking row. */
+export interface Batch {
+  readonly events: readonly StoredEvent[]
+  readonly tracking: Tracking | undefined
+}
+
+interface Checked {
+  readonly last_id: string
+  readonly failed: number[]
+  readonly conflict_stream: string[]
+  readonly conflict_version: string[]
+  readonly tracking_failed: number[]
+}
+
+/** Runs a query once the schema exists, translating driver errors. */
+export type Run = <T>(action: () => Promise<T>) => Promise<T>
+
+/** The group's rows as the columns the append statements take (the data of all rows in one blob). */
+const columns = (group: readonly Pending<Batch, readonly number[]>[]) => {
+  const c = {
+    batch: [] as number[],
+    stream: [] as string[],
+    version: [] as number[],
+    type: [] as string[],
+    schemaVersion: [] as number[],
+    length: [] as number[],
+    data: [] as Uint8Array[],
+    trackBatch: [] as number[],
+    upstream: [] as string[],
+    trackId: [] as number[],
+  }
+  group.forEach(({ item }, b) => {
+    for (const e of item.events) {
+      c.batch.push(b)
+      c.stream.push(e.streamId)
+      c.version.push(e.version)
+      c.type.push(e.type)
+      c.schemaVersion.push(e.schemaVersion)
+      c.length.push(e.data.byteLength)
+      c.data.push(e.data)
+    }
+    if (item.tracking) {
+      c.trackBatch.push(b)
+      c.upstream.push(item.tracking.upstream)
+      c.trackId.push(item.tracking.notificationId)
+    }
+  })
+  return { ...c, blob: Buffer.concat(c.data) }
+}
+
+/** Settles each caller of the group: its notification ids, or its conflict. */
+const settle = (group: readonly Pending<Batch, readonly number[]>[], result: Checked): void => {
+  // `failed` lists the batches with a version conflict first (aligned with conflict_stream), then tracking failures
+  const conflicts = new Map(result.conflict_stream.map((_, i) => [result.failed[i] ?? -1, i]))
+  const trackingFailed = new Set(result.tracking_failed)
+  let next = Number(result.last_id) + 1
+  group.forEach(({ item, resolve, reject }, b) => {
+    const conflict = conflicts.get(b)
+    if (conflict !== undefined) {
+      reject(
+        concurrencyError(result.conflict_stream[conflict] ?? '', Number(result.conflict_version[conflict])),
+      )
+    } else if (trackingFailed.has(b) && item.tracking) {
+      reject(trackingConflict(item.tracking.upstream, item.tracking.notificationId))
+    } else {
+      resolve(item.events.map((_, i) => next + i))
+      next += item.events.length
+    }
+  })
+}
+
+/** Creates the function that writes one group of batches. */
+export const createWrite = (sql: postgres.Sql, names: Names, run: Run) => {
+  const plain = appendStatement(names, false)
+  const withTracking = appendStatement(names, true)
+  const checked = `select last_id, failed, conflict_stream, conflict_version, tracking_failed from ${names.appendChecked}(
+    $1::int4[], $2::text[], $3::int8[], $4::text[], $5::int4[], $6::bytea, $7::int4[], $8::int4[], $9::text[], $10::int8[])`
+
+  return async (group: readonly Pending<Batch, readonly number[]>[]): Promise<void> => {
+    const c = columns(group)
+    const rows = [c.stream, c.version, c.type, c.schemaVersion, c.blob, c.length]
+    const tracked = c.upstream.length > 0
+    try {
+      const fast = tracked ? [...rows, c.upstream, c.trackId] : rows
+      const [row] = await run(() =>
+        sql.unsafe<{ last_id: string }[]>(tracked ? withTracking : plain, fast as never[], { prepare: true }),
+      )
+      settle(group, {
+        last_id: row?.last_id ?? '0',
+        failed: [],
+        conflict_stream: [],
+        conflict_version: [],
+        tracking_failed: [],
+      })
+    } catch (error) {
+      if (!isConcurrencyError(error)) throw error
+      // Some batch of the group conflicts: let the checked append find which, and commit the rest.
+      const params = [c.batch, ...rows.slice(0, 4), c.blob, c.length, c.trackBatch, c.upstream, c.trackId]
+      const [result] = await run(() => sql.unsafe<Checked[]>(checked, params as never[], { prepare: true }))
+      if (!result) throw translate(new Error('the checked append returned no row'))
+      settle(group, result)
+    }
+  }
+}
