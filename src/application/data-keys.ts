@@ -53,8 +53,13 @@ export const createSubjectKeys = (recorder: Partial<DataKeyRecorder>, mapper: Ma
       return { id: subject, key: await keyOf(subject) }
     },
     keysFor: async (records) => {
-      const subjects = [...new Set(records.flatMap((r) => mapper.subjectOf(r) ?? []))]
-      if (subjects.length === 0) return undefined
+      const found = new Set<string>()
+      for (const record of records) {
+        const subject = mapper.subjectOf(record)
+        if (subject !== undefined) found.add(subject)
+      }
+      if (found.size === 0) return undefined
+      const subjects = [...found]
       const missing = subjects.filter((s) => cache.get(s) === undefined)
       if (missing.length > 0) {
         for (const [subject, wrapped] of await store().selectDataKeys(missing)) {

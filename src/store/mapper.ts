@@ -97,6 +97,17 @@ const unwrap = (bytes: Uint8Array, wide: boolean, context: Record<string, unknow
   return [new TextDecoder().decode(bytes.subarray(start, start + size)), bytes.subarray(start + size)]
 }
 
+const keyIds = new WeakMap<Uint8Array, string>()
+/** The id of a data key, hashed once per key object. */
+const cachedKeyId = (key: Uint8Array): string => {
+  let id = keyIds.get(key)
+  if (id === undefined) {
+    id = keyIdOf(key)
+    keyIds.set(key, id)
+  }
+  return id
+}
+
 /** Creates a mapper; without options it stores plain UTF-8 JSON. */
 export const createMapper = (options: MapperOptions = {}): Mapper => {
   const { compression, keyring, acceptPlaintext = false } = options
@@ -131,7 +142,7 @@ export const createMapper = (options: MapperOptions = {}): Mapper => {
     if (opts.subject) {
       const label = header(
         SUBJECT,
-        encoder.encode(`${opts.subject.id}\u0000${keyIdOf(opts.subject.key)}`),
+        encoder.encode(`${opts.subject.id}\u0000${cachedKeyId(opts.subject.key)}`),
         true,
       )
       bytes = Buffer.concat([label, seal(opts.subject.key, bytes, aad())])
@@ -145,57 +156,61 @@ export const createMapper = (options: MapperOptions = {}): Mapper => {
     return { streamId, version, type, schemaVersion, data: bytes }
   }
 
-  const toEncoded = (
-    stored: StoredEvent,
-    opts: { readonly kind?: RecordKind; readonly keys?: DataKeys } = {},
-  ): Encoded => {
+  /** Decrypts a keyring or subject envelope into the bytes inside it. */
+  const decrypt = (stored: StoredEvent, kind: RecordKind, keys: DataKeys | undefined): Uint8Array => {
     const context = contextOf(stored)
-    const aad = () =>
-      associatedData(opts.kind ?? 'event', stored.streamId, stored.version, stored.type, stored.schemaVersion)
-    let bytes = stored.data
-    let decrypted = false
-    if (bytes[0] === ENCRYPTED) {
-      const [keyId, sealed] = unwrap(bytes, false, context)
+    const aad = associatedData(kind, stored.streamId, stored.version, stored.type, stored.schemaVersion)
+    if (stored.data[0] === ENCRYPTED) {
+      const [keyId, sealed] = unwrap(stored.data, false, context)
       const key = keyring?.keys.get(keyId)
       if (!key)
         throw new EventfoldError('DecryptionError', `no key with id "${keyId}" in the keyring`, {
           ...context,
           keyId,
         })
-      bytes = open(key, sealed, aad(), { ...context, keyId })
-      decrypted = true
-    } else if (bytes[0] === SUBJECT) {
-      const [label, sealed] = unwrap(bytes, true, context)
-      const [subject = '', keyId] = label.split('\u0000')
-      const key = opts.keys?.get(subject)
-      // A subject whose key is gone, or was replaced by a new one after an erasure: erased data.
-      if (key === null || (key !== undefined && keyIdOf(key) !== keyId)) {
-        throw new EventfoldError('EventErased', `the data of subject "${subject}" was erased`, {
-          ...context,
-          subject,
-        })
-      }
-      if (key === undefined)
-        throw new EventfoldError('DecryptionError', `the key of subject "${subject}" was not loaded`, {
-          ...context,
-          subject,
-        })
-      bytes = open(key, sealed, aad(), { ...context, subject })
-      decrypted = true
-    } else if (keyring && !acceptPlaintext) {
+      return open(key, sealed, aad, { ...context, keyId })
+    }
+    const [label, sealed] = unwrap(stored.data, true, context)
+    const [subject = '', keyId] = label.split('\u0000')
+    const key = keys?.get(subject)
+    // A subject whose key is gone, or was replaced by a new one after an erasure: erased data.
+    if (key === null || (key !== undefined && cachedKeyId(key) !== keyId)) {
+      throw new EventfoldError('EventErased', `the data of subject "${subject}" was erased`, {
+        ...context,
+        subject,
+      })
+    }
+    if (key === undefined) {
+      throw new EventfoldError('DecryptionError', `the key of subject "${subject}" was not loaded`, {
+        ...context,
+        subject,
+      })
+    }
+    return open(key, sealed, aad, { ...context, subject })
+  }
+
+  const toEncoded = (
+    stored: StoredEvent,
+    opts: { readonly kind?: RecordKind; readonly keys?: DataKeys } = {},
+  ): Encoded => {
+    let bytes = stored.data
+    const encrypted = bytes[0] === ENCRYPTED || bytes[0] === SUBJECT
+    if (encrypted) bytes = decrypt(stored, opts.kind ?? 'event', opts.keys)
+    else if (keyring && !acceptPlaintext) {
       throw new EventfoldError(
         'DecryptionError',
         'the record is not encrypted, and this mapper requires encryption',
-        context,
+        contextOf(stored),
       )
     }
-    if (bytes[0] === COMPRESSED) bytes = decompress(bytes[1] ?? 0, bytes.subarray(2), maxBytes, context)
+    if (bytes[0] === COMPRESSED)
+      bytes = decompress(bytes[1] ?? 0, bytes.subarray(2), maxBytes, contextOf(stored))
     const first = bytes[0] ?? 0x20
-    if (!decrypted && first < 0x20 && first !== 0x09 && first !== 0x0a && first !== 0x0d) {
+    if (!encrypted && first < 0x20 && first !== 0x09 && first !== 0x0a && first !== 0x0d) {
       throw new EventfoldError(
         'DecodeError',
-        `stored data has an unknown format (first byte ${bytes[0]})`,
-        context,
+        `stored data has an unknown format (first byte ${first})`,
+        contextOf(stored),
       )
     }
     let data: JsonValue
@@ -205,7 +220,7 @@ export const createMapper = (options: MapperOptions = {}): Mapper => {
       throw new EventfoldError(
         'DecodeError',
         `stored data of ${stored.streamId}@${stored.version} is not UTF-8 JSON`,
-        context,
+        contextOf(stored),
         {
           cause: error,
         },
