@@ -110,7 +110,7 @@ export const createMemoryRecorder = (): MemoryRecorder => {
   const selectEvents = async (
     streamId: string,
     options: SelectEventsOptions = {},
-  ): Promise<readonly StoredEvent[]> => {
+  ): Promise<readonly Notification[]> => {
     open()
     checkStreamId(streamId)
     const {
@@ -127,7 +127,7 @@ export const createMemoryRecorder = (): MemoryRecorder => {
     const to = search(stream, upTo)
     const slice = stream.slice(from >= 0 ? from : ~from, to >= 0 ? to + 1 : ~to)
     const ordered = backwards ? slice.reverse() : slice
-    return ordered.slice(0, limit).map(copyEvent)
+    return ordered.slice(0, limit).map(copy)
   }
 
   const selectNotifications = async (

@@ -15,7 +15,8 @@ import type {
  */
 export interface AggregateRecorder {
   insertEvents(events: readonly StoredEvent[], options?: InsertOptions): Promise<readonly number[]>
-  selectEvents(streamId: string, options?: SelectEventsOptions): Promise<readonly StoredEvent[]>
+  /** The stream's events, each with its notification id (so errors can name it). */
+  selectEvents(streamId: string, options?: SelectEventsOptions): Promise<readonly Notification[]>
   close(): Promise<void>
 }
 

@@ -38,6 +38,10 @@ export const recorderConformance = (factory: RecorderFactory<Recorder>): readonl
       const events = [ev('s1', 1, 'Started', { a: 'ü' }), ev('s1', 2, 'Stopped', [1, 2])]
       deepStrictEqual(await r.insertEvents(events), [1, 2])
       deepStrictEqual(plain(await r.selectEvents('s1')), plain(events))
+      deepStrictEqual(
+        (await r.selectEvents('s1')).map((e) => e.id),
+        [1, 2],
+      )
     }),
     check('a version that exists fails with ConcurrencyError naming stream and version', async (r) => {
       await r.insertEvents([ev('s1', 1)])

@@ -109,7 +109,7 @@ describe('application.get', () => {
     const error = await app.get(dogs, 'd1').catch((e: unknown) => e)
     expect(isEventfoldError(error, 'DecodeError')).toBe(true)
     expect(error).toMatchObject({
-      context: { streamId: 'dog-d1', version: 2, type: 'TrickAdded', path: ['trick'] },
+      context: { streamId: 'dog-d1', version: 2, notificationId: 2, type: 'TrickAdded', path: ['trick'] },
     })
     await recorder.insertEvents([storedEvent('dog-d2', 1, 'DogRenamed', {})])
     await expect(app.get(dogs, 'd2')).rejects.toMatchObject({

@@ -143,12 +143,12 @@ export const createPostgresRecorder = (options: PostgresRecorderOptions = {}): P
       if (limit !== undefined) checkCount('limit', limit, 0)
       const rows = await run(
         () => sql<EventRow[]>`
-          select stream_id, version, type, schema_version, data from ${sql.unsafe(names.events)}
+          select notification_id, stream_id, version, type, schema_version, data from ${sql.unsafe(names.events)}
           where stream_id = ${streamId} and version > ${after} and version <= ${upTo}
           order by version ${backwards ? sql`desc` : sql`asc`} limit ${limit ?? null}`,
         { streamId },
       )
-      return rows.map(toStored)
+      return rows.map(toNotification)
     },
     selectNotifications: async (start, limit, { stop = Number.MAX_SAFE_INTEGER, types } = {}) => {
       checkCount('start', start, 1)

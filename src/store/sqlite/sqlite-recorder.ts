@@ -5,7 +5,7 @@ import Database from 'better-sqlite3'
 import { EventfoldError } from '../../codec/index.js'
 import { concurrencyError, invalidArgument, recorderClosed, trackingConflict } from '../errors.js'
 import type { Recorder } from '../recorder.js'
-import type { InsertOptions, StoredEvent } from '../records.js'
+import type { InsertOptions, Notification, StoredEvent } from '../records.js'
 import { checkCount, checkStoredEvent, checkStreamId } from '../validate.js'
 import { schemaStatements, tableNames } from './schema.js'
 
@@ -40,6 +40,8 @@ const toStored = (row: Row): StoredEvent => ({
   schemaVersion: row.schema_version,
   data: new Uint8Array(row.data.buffer, row.data.byteOffset, row.data.byteLength),
 })
+
+const toNotification = (row: Row): Notification => ({ ...toStored(row), id: row.notification_id ?? 0 })
 
 const bytes = (data: Uint8Array): Buffer => Buffer.from(data.buffer, data.byteOffset, data.byteLength)
 
@@ -103,7 +105,7 @@ export const createSqliteRecorder = (options: SqliteRecorderOptions = {}): Sqlit
   }
   const selectEvents = (direction: 'ASC' | 'DESC') =>
     db.prepare<[string, number, number, number], Row>(
-      `SELECT stream_id, version, type, schema_version, data FROM ${t.events}
+      `SELECT notification_id, stream_id, version, type, schema_version, data FROM ${t.events}
        WHERE stream_id = ? AND version > ? AND version <= ? ORDER BY version ${direction} LIMIT ?`,
     )
   const forwards = selectEvents('ASC')
@@ -189,7 +191,7 @@ export const createSqliteRecorder = (options: SqliteRecorderOptions = {}): Sqlit
       checkCount('upTo', upTo, 0)
       if (limit !== -1) checkCount('limit', limit, 0)
       return guard(() =>
-        (backwards ? backwardsQuery : forwards).all(streamId, after, upTo, limit).map(toStored),
+        (backwards ? backwardsQuery : forwards).all(streamId, after, upTo, limit).map(toNotification),
       )
     },
     selectNotifications: async (start, limit, { stop = Number.MAX_SAFE_INTEGER, types } = {}) => {
@@ -199,7 +201,7 @@ export const createSqliteRecorder = (options: SqliteRecorderOptions = {}): Sqlit
       const rows = guard(() =>
         types ? typedPage.all(start, stop, JSON.stringify(types), limit) : page.all(start, stop, limit),
       )
-      return rows.map((row) => ({ ...toStored(row), id: row.notification_id ?? 0 }))
+      return rows.map(toNotification)
     },
     maxNotificationId: async () => guard(() => q.last.get() ?? 0),
     maxTrackingId: async (upstream) => guard(() => q.maxTracked.get(upstream) ?? 0),
