@@ -3,7 +3,8 @@
 import type { Either } from 'fp-ts/lib/Either.js'
 import { left, right } from 'fp-ts/lib/Either.js'
 import type { Codec, Encoded } from './codec.js'
-import { decodeError, encodeError, formatPath, isEventfoldError } from './error.js'
+import { type DecodeError, decodeError, encodeError, formatPath, isEventfoldError } from './error.js'
+import type { JsonValue } from './json.js'
 import { defaultTranscoder, type Transcoder } from './transcoder.js'
 import type { UpcasterChains } from './upcast.js'
 
@@ -61,22 +62,31 @@ export const eventCodec = <E extends TypedEvent>(
     decode: ({ type, data }) => {
       const codec = known.get(type)
       if (!codec) return left(decodeError('UnknownEventType', type, `unknown event type "${type}"`))
-      let raw: unknown
-      try {
-        raw = transcoder.decode(data)
-      } catch (error) {
-        if (!isEventfoldError(error)) throw error
-        return left(decodeError('DecodeError', type, error.message, error.context.path ?? []))
-      }
-      const payload = codec.decode(raw)
-      if (payload._tag === 'Left') {
-        const { path, message } = payload.left
-        return left(decodeError('DecodeError', type, `${type} at ${formatPath(path)}: ${message}`, path))
-      }
+      const payload = decodeValue(transcoder, type, data, codec.decode)
       // The payload codec registered under `type` validated the payload, so this is E's member for `type`.
-      return right({ ...payload.right, type } as unknown as E)
+      return payload._tag === 'Left' ? payload : right({ ...payload.right, type } as unknown as E)
     },
   }
+}
+
+/** Transcodes stored data back to values and validates them; every failure is a DecodeError with its path. */
+export const decodeValue = <V>(
+  transcoder: Transcoder,
+  type: string,
+  data: JsonValue,
+  validate: (raw: unknown) => Either<Issue, V>,
+): Either<DecodeError, V> => {
+  let raw: unknown
+  try {
+    raw = transcoder.decode(data)
+  } catch (error) {
+    if (!isEventfoldError(error)) throw error
+    return left(decodeError('DecodeError', type, error.message, error.context.path ?? []))
+  }
+  const value = validate(raw)
+  if (value._tag === 'Right') return value
+  const { path, message } = value.left
+  return left(decodeError('DecodeError', type, `${type} at ${formatPath(path)}: ${message}`, path))
 }
 
 /** True for a non-null, non-array object. */

@@ -4,8 +4,8 @@
 import type { Either } from 'fp-ts/lib/Either.js'
 import { left, right } from 'fp-ts/lib/Either.js'
 import type { Encoded } from './codec.js'
-import { type DecodeError, decodeError, encodeError, formatPath, isEventfoldError } from './error.js'
-import type { Issue } from './event-codec.js'
+import { type DecodeError, decodeError, encodeError, formatPath } from './error.js'
+import { decodeValue, type Issue } from './event-codec.js'
 import { defaultTranscoder, type Transcoder } from './transcoder.js'
 import { type Upcaster, withUpcasters } from './upcast.js'
 
@@ -50,19 +50,7 @@ export const stateCodec = <S>(
     decode: ({ type, data }: Encoded): Either<DecodeError, S> => {
       if (type !== name)
         return left(decodeError('UnknownEventType', type, `expected a ${name} snapshot, got ${type}`))
-      let raw: unknown
-      try {
-        raw = transcoder.decode(data)
-      } catch (error) {
-        if (!isEventfoldError(error)) throw error
-        return left(decodeError('DecodeError', type, error.message, error.context.path ?? []))
-      }
-      const decoded = value.decode(raw)
-      if (decoded._tag === 'Left') {
-        const { path, message } = decoded.left
-        return left(decodeError('DecodeError', type, `${type} at ${formatPath(path)}: ${message}`, path))
-      }
-      return right(decoded.right)
+      return decodeValue(transcoder, type, data, value.decode)
     },
   }
   const versioned = withUpcasters(base, { [name]: options.upcasters ?? [] })
