@@ -2,6 +2,7 @@
 // model-based tests of the others. Events are kept encoded, exactly as a database would keep them.
 
 import { concurrencyError, invalidArgument, recorderClosed, trackingConflict } from './errors.js'
+import { createListeners } from './listeners.js'
 import type { Recorder } from './recorder.js'
 import type {
   InsertOptions,
@@ -53,7 +54,7 @@ export const createMemoryRecorder = (): MemoryRecorder => {
   const streams = new Map<string, Notification[]>()
   const tracked = new Map<string, { max: number; ids: Set<number> }>()
   const snapshots = new Map<string, Notification[]>()
-  const listeners = new Set<() => void>()
+  const listeners = createListeners()
   const dataKeys = new Map<string, Uint8Array>()
   let closed = false
 
@@ -103,7 +104,7 @@ export const createMemoryRecorder = (): MemoryRecorder => {
     checkBatch(events, options.tracking)
     const ids = events.map(append)
     if (options.tracking) track(options.tracking)
-    if (ids.length > 0) for (const listener of listeners) queueMicrotask(listener)
+    if (ids.length > 0) listeners.wake()
     return ids
   }
 
@@ -224,10 +225,7 @@ export const createMemoryRecorder = (): MemoryRecorder => {
     },
     subscribe: async (listener) => {
       open()
-      listeners.add(listener)
-      return async () => {
-        listeners.delete(listener)
-      }
+      return listeners.add(listener)
     },
     close: async () => {
       closed = true

@@ -4,6 +4,7 @@
 import Database from 'better-sqlite3'
 import { EventfoldError } from '../../codec/index.js'
 import { concurrencyError, invalidArgument, recorderClosed, trackingConflict } from '../errors.js'
+import { createListeners } from '../listeners.js'
 import type { Recorder } from '../recorder.js'
 import type { InsertOptions, Notification, StoredEvent } from '../records.js'
 import { checkCount, checkStoredEvent, checkStreamId } from '../validate.js'
@@ -135,7 +136,7 @@ export const createSqliteRecorder = (options: SqliteRecorderOptions = {}): Sqlit
       }
     }
   })
-  const listeners = new Set<() => void>()
+  const listeners = createListeners()
   let closed = false
 
   const open = (): void => {
@@ -179,7 +180,7 @@ export const createSqliteRecorder = (options: SqliteRecorderOptions = {}): Sqlit
       for (const event of events) checkStoredEvent(event)
       if (opts.tracking) checkCount('tracking.notificationId', opts.tracking.notificationId, 1)
       const ids = guard(() => append.immediate(events, opts))
-      if (ids.length > 0) for (const listener of listeners) queueMicrotask(listener)
+      if (ids.length > 0) listeners.wake()
       return ids
     },
     selectEvents: async (
@@ -248,10 +249,7 @@ export const createSqliteRecorder = (options: SqliteRecorderOptions = {}): Sqlit
     },
     subscribe: async (listener) => {
       open()
-      listeners.add(listener)
-      return async () => {
-        listeners.delete(listener)
-      }
+      return listeners.add(listener)
     },
     close: async () => {
       if (closed) return
