@@ -5,7 +5,7 @@ import type postgres from 'postgres'
 import { concurrencyError, isConcurrencyError, trackingConflict } from '../errors.js'
 import type { StoredEvent, Tracking } from '../records.js'
 import type { Pending } from './group-commit.js'
-import { appendStatement, type Names } from './schema.js'
+import { appendOneStatement, appendStatement, type Names } from './schema.js'
 import { translate } from './translate.js'
 
 /** One caller's atomic batch: its events and its tracking row. */
@@ -81,6 +81,7 @@ const settle = (group: readonly Pending<Batch, readonly number[]>[], result: Che
 
 /** Creates the function that writes one group of batches. */
 export const createWrite = (sql: postgres.Sql, names: Names, run: Run) => {
+  const one = appendOneStatement(names)
   const plain = appendStatement(names, false)
   const withTracking = appendStatement(names, true)
   const checked = `select last_id, failed, conflict_stream, conflict_version, tracking_failed from ${names.appendChecked}(
@@ -90,10 +91,13 @@ export const createWrite = (sql: postgres.Sql, names: Names, run: Run) => {
     const c = columns(group)
     const rows = [c.stream, c.version, c.type, c.schemaVersion, c.blob, c.length]
     const tracked = c.upstream.length > 0
+    const single = !tracked && c.stream.length === 1
     try {
-      const fast = tracked ? [...rows, c.upstream, c.trackId] : rows
+      const [text, params] = single
+        ? [one, [c.stream[0], c.version[0], c.type[0], c.schemaVersion[0], c.blob]]
+        : [tracked ? withTracking : plain, tracked ? [...rows, c.upstream, c.trackId] : rows]
       const [row] = await run(() =>
-        sql.unsafe<{ last_id: string }[]>(tracked ? withTracking : plain, fast as never[], { prepare: true }),
+        sql.unsafe<{ last_id: string }[]>(text, params as never[], { prepare: true }),
       )
       settle(group, {
         last_id: row?.last_id ?? '0',

@@ -181,3 +181,16 @@ export const appendStatement = (n: Names, tracking: boolean): string => `
   }
   SELECT (SELECT last_id FROM head) AS last_id,
     (SELECT pg_notify('${n.channel}', max(notification_id)::text) FROM inserted HAVING count(*) > 0) AS notified`
+
+/**
+ * The fast path for the commonest group, one event without tracking: the same numbering as
+ * `appendStatement`, with scalar parameters ($1 stream id, $2 version, $3 type, $4 schema version,
+ * $5 data) and none of the array handling. It returns the new notification id.
+ */
+export const appendOneStatement = (n: Names): string => `
+  WITH inserted AS (
+    INSERT INTO ${n.events} (notification_id, stream_id, version, type, schema_version, data)
+    VALUES ((SELECT coalesce(max(notification_id), 0) + 1 FROM ${n.events}), $1, $2, $3, $4, $5)
+    RETURNING notification_id
+  )
+  SELECT notification_id - 1 AS last_id, pg_notify('${n.channel}', notification_id::text) FROM inserted`
