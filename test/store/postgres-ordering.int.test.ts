@@ -79,6 +79,31 @@ describe.skipIf(skipPostgres)('PostgreSQL ordering under a stalled writer', () =
     expect(Math.min(...ids.flat())).toBe(3)
   })
 
+  it('keeps ids gap-free and complete when several processes (recorders with their own pools) append at once', async () => {
+    const schema = freshSchema()
+    const processes = [0, 1, 2].map(() => createPostgresRecorder({ url: databaseUrl ?? '', schema, max: 4 }))
+    recorders.push(...processes)
+    await processes[0]?.maxNotificationId()
+    const perWriter = 40
+    await Promise.all(
+      processes.flatMap((recorder, p) =>
+        [0, 1, 2, 3].map(async (w) => {
+          for (let v = 1; v <= perWriter; v++) {
+            await recorder.insertEvents([storedEvent(`p${p}-w${w}`, v)])
+            await recorder.insertEvents([storedEvent('shared', v)]).catch(() => undefined)
+          }
+        }),
+      ),
+    )
+    const reader = processes[0] as PostgresRecorder
+    const log = await reader.selectNotifications(1, 10_000)
+    const total = 3 * 4 * perWriter + perWriter
+    expect(log.map((n) => n.id)).toEqual(Array.from({ length: total }, (_, i) => i + 1))
+    expect((await reader.selectEvents('shared')).map((e) => e.version)).toEqual(
+      Array.from({ length: perWriter }, (_, i) => i + 1),
+    )
+  })
+
   it('a naive design (ids from a sequence, no lock) makes the same reader skip the late commit', async () => {
     const recorder = createPostgresRecorder({ url: databaseUrl ?? '', schema: freshSchema() })
     recorders.push(recorder)
