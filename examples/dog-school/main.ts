@@ -1,11 +1,12 @@
 // `npm start`: runs the dog-school scenario and prints what it did. The store comes from the
 // environment — memory by default; EVENTFOLD_PERSISTENCE=sqlite or postgres (with DATABASE_URL).
 
+import { readConfig } from 'eventfold/application'
 import { isLeft } from 'fp-ts/lib/Either.js'
 import { createDogSchool } from './dog-school.js'
 
 const school = createDogSchool()
-console.log(`Dog school on the ${process.env.EVENTFOLD_PERSISTENCE ?? 'memory'} store`)
+console.log(`Dog school on the ${readConfig(school.app.name).recorder.persistence} store`)
 const before = await school.app.log.maxId()
 
 const registered = await school.registerDog('Fido')
@@ -20,12 +21,11 @@ for (const trick of ['roll over', 'fetch ball']) {
 
 console.log('getDog →', await school.getDog(dogId))
 
-const notifications = await school.app.log.select(before + 1, 10)
-console.log(`Notification log from id ${before + 1} (${notifications.length} notifications):`)
-for (const n of notifications) {
-  const data = new TextDecoder().decode(n.data)
-  console.log(
-    `  #${n.id} ${n.type} (schema v${n.schemaVersion}) stream ${n.streamId} version ${n.version} ${data}`,
-  )
+const entries = await school.app.read(before + 1, 10)
+console.log(`Notification log from id ${before + 1} (${entries.length} notifications):`)
+for (const entry of entries) {
+  const { id, streamId, version, type, schemaVersion } = entry.notification
+  const event = entry._tag === 'Event' ? JSON.stringify(entry.event) : '(erased)'
+  console.log(`  #${id} ${type} (schema v${schemaVersion}) stream ${streamId} version ${version} ${event}`)
 }
 await school.close()
