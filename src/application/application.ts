@@ -139,7 +139,7 @@ export const application = (options: ApplicationOptions): Application => {
   }
   /** How an aggregate's snapshots are stored: its interval and state codec (none without either). */
   const snapshotsOf = <S>(aggregate: Aggregate<never, S, unknown, unknown>) => {
-    const entry = snapshotting.get(aggregate as AnyAggregate)
+    const entry = snapshotting.get(aggregate)
     // The codec stored for an aggregate is its own state codec (or JSON for it): a StateCodec<S>.
     return { every: entry?.every, codec: entry?.codec as StateCodec<S> | undefined }
   }
@@ -181,7 +181,7 @@ export const application = (options: ApplicationOptions): Application => {
       if (decision._tag === 'Left') return left(decision.left)
       const events = decision.right
       const from = current.version
-      const subject = events.length > 0 ? await subjects.subjectFor(aggregate as AnyAggregate, id) : undefined
+      const subject = events.length > 0 ? await subjects.subjectFor(aggregate, id) : undefined
       const stored = events.map((event, i) =>
         mapper.toStored(streamId, from + i + 1, codec.encode(event), subject ? { subject } : {}),
       )
@@ -237,12 +237,7 @@ export const application = (options: ApplicationOptions): Application => {
       const loaded = await repository.load(aggregate, streamId, loadOptions(aggregate, upTo))
       if (loaded.version === 0) return 0
       const codec = snapshotsOf(aggregate).codec ?? jsonState(`${aggregate.name}State`)
-      await repository.saveSnapshot(
-        codec,
-        streamId,
-        loaded,
-        await subjects.subjectFor(aggregate as AnyAggregate, id),
-      )
+      await repository.saveSnapshot(codec, streamId, loaded, await subjects.subjectFor(aggregate, id))
       return loaded.version
     },
     erase: async (subject) => {
