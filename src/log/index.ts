@@ -1,3 +1,10 @@
-// eventfold/log: the notification log of an application.
+// eventfold/log: the notification log of an application, its sections, and log readers.
 
-export { createNotificationLog, MAX_PAGE, type NotificationLog } from './notification-log.js'
+export { type Batch, type FollowOptions, follow, readBatch } from './log-reader.js'
+export {
+  createNotificationLog,
+  MAX_PAGE,
+  type NotificationLog,
+  parseSection,
+  type Section,
+} from './notification-log.js'
