@@ -2,13 +2,14 @@
 // PostgreSQL figures need DATABASE_URL (eval "$(npm run -s db:up)").
 
 import { createKeyring, createMapper, generateKey, parseKey } from 'eventfold/store'
+import { importCosts } from './import.js'
 import { print, type Row } from './measure.js'
 import { dogSchoolWorkload, loadLongStream } from './memory.js'
 import { postgresBenchmarks } from './postgres.js'
 import { sqliteBenchmarks } from './sqlite.js'
 
 console.log(`eventfold benchmarks — node ${process.version}, ${new Date().toISOString()}`)
-const rows: Row[] = []
+const rows: Row[] = [...importCosts()]
 await dogSchoolWorkload(1_000) // warm-up
 const plain = await dogSchoolWorkload()
 rows.push(plain)
