@@ -15,12 +15,17 @@ import {
   type DataKeyRecorder,
   isConcurrencyError,
   type Mapper,
+  type Notification,
+  type ProcessRecorder,
   type SnapshotRecorder,
+  type Tracking,
 } from '../store/index.js'
 import { type Aggregate, type AnyAggregate, checkName, streamIdOf } from './aggregate.js'
 import { type Environment, readConfig, recorderFor } from './config.js'
 import { createSubjectKeys } from './data-keys.js'
 import { decodeNotification, type LogEntry } from './decode-log.js'
+import { type ExecutedAll, executeAll } from './execute-all.js'
+import type { Instruction } from './instruction.js'
 import { createRepository } from './repository.js'
 
 /** What a successful `execute` did: the new events, and the state and version after them. */
@@ -48,7 +53,7 @@ export interface ApplicationOptions {
   readonly name: string
   readonly aggregates: readonly AnyAggregate[]
   /** The recorder; without one, the environment chooses (see readConfig), memory by default. */
-  readonly recorder?: ApplicationRecorder & Partial<SnapshotRecorder & DataKeyRecorder>
+  readonly recorder?: ApplicationRecorder & Partial<SnapshotRecorder & DataKeyRecorder & ProcessRecorder>
   /** The environment to read the configuration from (default `process.env`). */
   readonly env?: Environment
   /** The mapper; without one, compression and encryption come from the environment. */
@@ -83,6 +88,11 @@ export interface Application {
     command: C,
     options?: ExecuteOptions,
   ): Promise<Either<R, Executed<S, E>>>
+  /**
+   * Executes several instructions as one unit: all their events, across streams, and the tracking
+   * row are appended atomically (how a process application records what a policy decided).
+   */
+  executeAll(instructions: readonly Instruction[], tracking?: Tracking): Promise<ExecutedAll>
   /** The aggregate's state and version, now or at `version` (a new stream is its initial state at 0). */
   get<C, S, E, R>(
     aggregate: Aggregate<C, S, E, R>,
@@ -102,6 +112,10 @@ export interface Application {
   erase(subject: string): Promise<void>
   /** Notifications decoded by their aggregates' codecs, in log order; erased events are marked, not skipped. */
   read(start: number, limit: number): Promise<readonly LogEntry[]>
+  /** Decodes notifications of this application's log, as `read` does. */
+  decode(notifications: readonly Notification[]): Promise<readonly LogEntry[]>
+  /** The last notification id of `upstream` this application has processed (0 for none). */
+  trackedUpTo(upstream: string): Promise<number>
   close(): Promise<void>
 }
 
@@ -162,6 +176,29 @@ export const application = (options: ApplicationOptions): Application => {
     return checkStreamId(streamIdOf(aggregate, checkStreamId(id)))
   }
 
+  const decode = async (notifications: readonly Notification[]): Promise<readonly LogEntry[]> => {
+    const keys = await subjects.keysFor(notifications)
+    return notifications.map((notification) => decodeNotification(byName, mapper, notification, keys))
+  }
+
+  /** After a commit: remember the state, and store a snapshot if the stream crossed its interval. */
+  const committed = async <S>(
+    aggregate: Aggregate<never, S, unknown, unknown>,
+    streamId: string,
+    from: number,
+    to: Versioned<S>,
+  ): Promise<void> => {
+    repository.remember(streamId, to)
+    const { every, codec } = snapshotsOf(aggregate)
+    if (!every || !codec || Math.floor(from / every) >= Math.floor(to.version / every)) return
+    const id = streamId.slice(aggregate.name.length + 1)
+    const subject = await subjects.subjectFor(aggregate, id)
+    await repository.saveSnapshot(codec, streamId, to, subject).catch((error: unknown) => {
+      const message = `snapshot of "${streamId}" at ${to.version} not stored: ${String(error)}`
+      warn(new EventfoldError('SnapshotFailed', message, { streamId, version: to.version }, { cause: error }))
+    })
+  }
+
   const execute = async <C, S, E, R>(
     aggregate: Aggregate<C, S, E, R>,
     id: string,
@@ -197,22 +234,7 @@ export const application = (options: ApplicationOptions): Application => {
       let state = current.state
       for (const event of events) state = decider.evolve(state, event)
       const version = from + events.length
-      repository.remember(streamId, { state, version })
-      const { every, codec: stateCodec } = snapshotsOf(aggregate)
-      if (every && stateCodec && Math.floor(from / every) < Math.floor(version / every)) {
-        await repository
-          .saveSnapshot(stateCodec, streamId, { state, version }, subject)
-          .catch((error: unknown) => {
-            warn(
-              new EventfoldError(
-                'SnapshotFailed',
-                `snapshot of "${streamId}" at ${version} not stored: ${String(error)}`,
-                { streamId, version },
-                { cause: error },
-              ),
-            )
-          })
-      }
+      await committed(aggregate, streamId, from, { state, version })
       return right({ streamId, events, state, version, notificationIds })
     }
   }
@@ -222,6 +244,12 @@ export const application = (options: ApplicationOptions): Application => {
     recorder,
     log: createNotificationLog(recorder),
     execute,
+    executeAll: (instructions, tracking) =>
+      executeAll(
+        { recorder, mapper, repository, subjects, maxRetries, streamOf, loadOptions, backoff, committed },
+        instructions,
+        tracking,
+      ),
     get: async (aggregate, id, options = {}) =>
       repository.load(
         aggregate,
@@ -244,13 +272,15 @@ export const application = (options: ApplicationOptions): Application => {
       await subjects.erase(subject)
       repository.forget()
     },
-    read: async (start, limit) => {
-      const page = await recorder.selectNotifications(
-        checkCount('start', start, 1),
-        checkCount('limit', limit, 0),
-      )
-      const keys = await subjects.keysFor(page)
-      return page.map((notification) => decodeNotification(byName, mapper, notification, keys))
+    read: async (start, limit) =>
+      decode(
+        await recorder.selectNotifications(checkCount('start', start, 1), checkCount('limit', limit, 0)),
+      ),
+    decode,
+    trackedUpTo: async (upstream) => {
+      if (!recorder.maxTrackingId)
+        throw new EventfoldError('InvalidConfiguration', 'the recorder does not track upstream notifications')
+      return recorder.maxTrackingId(upstream)
     },
     close: () => recorder.close(),
   }

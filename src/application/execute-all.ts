@@ -1,0 +1,112 @@
+// Executing several instructions as one unit: every aggregate decides, and all their events (across
+// streams) are appended in one atomic batch, with an optional tracking row — the write of a process
+// application, exactly once per upstream notification.
+
+import type { Either } from 'fp-ts/lib/Either.js'
+import { left, right } from 'fp-ts/lib/Either.js'
+import { toEither } from '../decide/index.js'
+import type { Versioned } from '../evolve/index.js'
+import {
+  type ApplicationRecorder,
+  isConcurrencyError,
+  type Mapper,
+  type StoredEvent,
+  type Tracking,
+} from '../store/index.js'
+import type { Aggregate } from './aggregate.js'
+import type { SubjectKeys } from './data-keys.js'
+import type { Instruction } from './instruction.js'
+import type { LoadOptions, Repository } from './repository.js'
+
+/** What one instruction did: its rejection, or the events it added and the state after them. */
+export type InstructionResult = Either<
+  unknown,
+  { readonly streamId: string; readonly events: readonly unknown[]; readonly version: number }
+>
+
+/** What `executeAll` did: one result per instruction, and the notification ids of all new events. */
+export interface ExecutedAll {
+  readonly results: readonly InstructionResult[]
+  readonly notificationIds: readonly number[]
+}
+
+/** The parts of an application that executing needs. */
+export interface ExecutionContext {
+  readonly recorder: ApplicationRecorder
+  readonly mapper: Mapper
+  readonly repository: Repository
+  readonly subjects: SubjectKeys
+  readonly maxRetries: number
+  readonly streamOf: (aggregate: Aggregate<never, unknown, unknown, unknown>, id: string) => string
+  readonly loadOptions: <S>(aggregate: Aggregate<never, S, unknown, unknown>) => LoadOptions<S>
+  readonly backoff: (attempt: number) => Promise<void>
+  /** Called for each stream whose state moved, after the batch committed (cache, snapshots). */
+  readonly committed: <S>(
+    aggregate: Aggregate<never, S, unknown, unknown>,
+    streamId: string,
+    from: number,
+    to: Versioned<S>,
+  ) => Promise<void>
+}
+
+/**
+ * Decides every instruction in order (several on one stream see each other's events) and appends
+ * all events with `tracking` in one atomic batch; on a ConcurrencyError everything is read and
+ * decided again. A rejected instruction adds nothing; the others still apply.
+ */
+export const executeAll = async (
+  ctx: ExecutionContext,
+  instructions: readonly Instruction[],
+  tracking?: Tracking,
+): Promise<ExecutedAll> => {
+  for (let attempt = 0; ; attempt++) {
+    const states = new Map<string, Versioned<unknown>>()
+    const touched: (() => Promise<void>)[] = []
+    const stored: StoredEvent[] = []
+    const results: InstructionResult[] = []
+    for (const instruction of instructions) {
+      await instruction.apply(async (aggregate, id, command) => {
+        const streamId = ctx.streamOf(aggregate, id)
+        const { decider, codec } = aggregate
+        // States in `states` were folded by this aggregate's decider: the stream id names it.
+        const current =
+          (states.get(streamId) as Versioned<typeof decider.initialState> | undefined) ??
+          (await ctx.repository.load(aggregate, streamId, ctx.loadOptions(aggregate)))
+        const decision = toEither(decider.decide(command, current.state))
+        if (decision._tag === 'Left') {
+          results.push(left(decision.left))
+          return
+        }
+        const events = decision.right
+        const subject = events.length > 0 ? await ctx.subjects.subjectFor(aggregate, id) : undefined
+        events.forEach((event, i) => {
+          stored.push(
+            ctx.mapper.toStored(
+              streamId,
+              current.version + i + 1,
+              codec.encode(event),
+              subject ? { subject } : {},
+            ),
+          )
+        })
+        let state = current.state
+        for (const event of events) state = decider.evolve(state, event)
+        const next = { state, version: current.version + events.length }
+        states.set(streamId, next)
+        if (events.length > 0) touched.push(() => ctx.committed(aggregate, streamId, current.version, next))
+        results.push(right({ streamId, events, version: next.version }))
+      })
+    }
+    try {
+      const notificationIds =
+        stored.length > 0 || tracking
+          ? await ctx.recorder.insertEvents(stored, tracking ? { tracking } : {})
+          : []
+      for (const done of touched) await done()
+      return { results, notificationIds }
+    } catch (error) {
+      if (!isConcurrencyError(error) || attempt >= ctx.maxRetries) throw error
+      await ctx.backoff(attempt)
+    }
+  }
+}

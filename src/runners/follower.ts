@@ -1,0 +1,113 @@
+// A follower: pulls an upstream application's notifications, runs the downstream application's
+// policy on each, and records what it decided together with a tracking row — exactly once.
+
+import type { Application, Instruction, LogEntry } from '../application/index.js'
+import { isEventfoldError } from '../codec/index.js'
+import { follow } from '../log/index.js'
+import type { Policy } from '../process/index.js'
+import { isTrackingConflict } from '../store/index.js'
+
+/** A rejection of one of the policy's instructions: the notification is still processed. */
+export interface PolicyRejection {
+  readonly upstream: string
+  readonly notificationId: number
+  readonly instruction: Instruction
+  readonly reason: unknown
+}
+
+/** One downstream application following one upstream application. */
+export interface Follower {
+  readonly upstream: string
+  readonly downstream: string
+  /** Processes what the upstream log holds now (at most `limit`); resolves to how many were new. */
+  pull(limit?: number): Promise<number>
+  /** Follows the upstream log until `signal` aborts, woken by its commits. */
+  run(signal: AbortSignal, options?: { readonly pollMs?: number }): Promise<void>
+}
+
+/** How a follower is set up. */
+export interface FollowerOptions {
+  readonly upstream: Application
+  readonly downstream: Application
+  readonly policy: Policy<unknown, Instruction>
+  /** Told of instructions the downstream aggregates rejected (default: ignore them). */
+  readonly onRejection?: (rejection: PolicyRejection) => void
+  readonly batchSize?: number
+}
+
+/** Creates a follower. Its position is the downstream's tracking of the upstream: it survives restarts. */
+export const createFollower = (options: FollowerOptions): Follower => {
+  const { upstream, downstream, policy } = options
+  const batchSize = options.batchSize ?? 100
+
+  /** Records one notification's consequences; false when it had been processed already. */
+  const processEntry = async (entry: LogEntry): Promise<boolean> => {
+    const { notification } = entry
+    const tracking = { upstream: upstream.name, notificationId: notification.id }
+    const instructions =
+      entry._tag === 'Erased'
+        ? []
+        : policy({
+            application: upstream.name,
+            aggregate: entry.aggregate,
+            id: notification.streamId.slice(entry.aggregate.length + 1),
+            streamId: notification.streamId,
+            version: notification.version,
+            notificationId: notification.id,
+            event: entry.event,
+          })
+    try {
+      const { results } = await downstream.executeAll(instructions, tracking)
+      results.forEach((result, i) => {
+        const instruction = instructions[i]
+        if (result._tag === 'Left' && instruction) {
+          options.onRejection?.({
+            upstream: upstream.name,
+            notificationId: notification.id,
+            instruction,
+            reason: result.left,
+          })
+        }
+      })
+      return true
+    } catch (error) {
+      if (isTrackingConflict(error) || isEventfoldError(error, 'TrackingConflict')) return false
+      throw error
+    }
+  }
+
+  const processBatch = async (entries: readonly LogEntry[]): Promise<number> => {
+    let processed = 0
+    for (const entry of entries) if (await processEntry(entry)) processed += 1
+    return processed
+  }
+
+  const position = () => downstream.trackedUpTo(upstream.name)
+
+  return {
+    upstream: upstream.name,
+    downstream: downstream.name,
+    pull: async (limit = Number.MAX_SAFE_INTEGER) => {
+      let processed = 0
+      let after = await position()
+      for (let left = limit; left > 0; ) {
+        const entries = await upstream.read(after + 1, Math.min(batchSize, left))
+        if (entries.length === 0) break
+        processed += await processBatch(entries)
+        after = entries.at(-1)?.notification.id ?? after
+        left -= entries.length
+      }
+      return processed
+    },
+    run: async (signal, runOptions = {}) => {
+      const after = await position()
+      const batches = follow(upstream.log, {
+        after,
+        batchSize,
+        signal,
+        ...(runOptions.pollMs ? { pollMs: runOptions.pollMs } : {}),
+      })
+      for await (const batch of batches) await processBatch(await upstream.decode(batch.notifications))
+    },
+  }
+}
