@@ -16,7 +16,8 @@ mkdirSync(dir, { recursive: true })
 
 const files = blocks.map((code, i) => {
   const file = join(dir, `block-${i + 1}.ts`)
-  writeFileSync(file, code)
+  // Blocks import this repository's examples as './examples/…'; the files run from .tmp/readme.
+  writeFileSync(file, code.replaceAll("from './examples/", "from '../../examples/"))
   return {
     file,
     code,
