@@ -1,5 +1,7 @@
+import { createRunner } from 'eventfold/runners'
 import { createPostgresRecorder } from 'eventfold/store/postgres'
-import { describe, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
+import { createShop, orders, shop } from '../../examples/shop/shop.js'
 import { databaseUrl, freshSchema, skipPostgres } from '../support/postgres.js'
 import { runsConcurrently, settlesExactlyOnce } from '../support/shop-checks.js'
 
@@ -7,4 +9,37 @@ describe.skipIf(skipPostgres)('the shop system on PostgreSQL', () => {
   const make = () => createPostgresRecorder({ url: databaseUrl ?? '', schema: freshSchema(), max: 4 })
   it('settles in one thread, each notification processed exactly once', () => settlesExactlyOnce(make))
   it('runs its followers concurrently, woken through LISTEN/NOTIFY', () => runsConcurrently(make, 40))
+})
+
+describe.skipIf(skipPostgres)('two copies of the shop system on one PostgreSQL database', () => {
+  it('process every notification exactly once between them (tracking decides who wins)', async () => {
+    const [orderSchema, reservationSchema] = [freshSchema(), freshSchema()]
+    const copy = () =>
+      createShop({
+        orders: createPostgresRecorder({ url: databaseUrl ?? '', schema: orderSchema, max: 3 }),
+        reservations: createPostgresRecorder({ url: databaseUrl ?? '', schema: reservationSchema, max: 3 }),
+      })
+    const [a, b] = [copy(), copy()]
+    const runners = [createRunner(shop, a), createRunner(shop, b)]
+    for (const runner of runners) runner.start({ pollMs: 50 })
+    await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        (i % 2 ? a : b).orders.application.execute(orders, `o${i}`, { type: 'Place', items: ['x'] }),
+      ),
+    )
+    const reserved = async () => {
+      const states = await Promise.all(
+        Array.from({ length: 30 }, (_, i) => a.orders.application.get(orders, `o${i}`)),
+      )
+      return states.filter((s) => s.state?.reservation).length
+    }
+    for (let tries = 0; (await reserved()) < 30 && tries < 2000; tries++)
+      await new Promise((r) => setTimeout(r, 10))
+    for (const runner of runners) await runner.stop()
+    await runners[0]?.settle()
+    expect(await reserved()).toBe(30)
+    expect(await a.reservations.application.log.maxId()).toBe(30)
+    expect(await a.orders.application.log.maxId()).toBe(60)
+    for (const runner of runners) await runner.close()
+  })
 })
