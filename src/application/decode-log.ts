@@ -2,7 +2,14 @@
 // becomes an event, or an explicit Erased entry — never skipped.
 
 import { EventfoldError } from '../codec/index.js'
-import { type DataKeys, isEventfoldError, type Mapper, type Notification, toDomain } from '../store/index.js'
+import {
+  createMapper,
+  type DataKeys,
+  isEventfoldError,
+  type Mapper,
+  type Notification,
+  toDomain,
+} from '../store/index.js'
 import type { AnyAggregate } from './aggregate.js'
 
 /** A decoded notification of the log, or one whose data subject was erased. */
@@ -45,4 +52,19 @@ export const decodeNotification = (
     if (isEventfoldError(error, 'EventErased')) return { _tag: 'Erased', notification, aggregate: name }
     throw error
   }
+}
+
+/**
+ * Decodes notifications of an application that lives elsewhere (read through a remote log), with
+ * its aggregates' codecs. Records encrypted per data subject cannot be read here: their keys stay
+ * with their application (DecryptionError).
+ */
+export const createLogDecoder = (options: {
+  readonly aggregates: readonly AnyAggregate[]
+  readonly mapper?: Mapper
+}) => {
+  const aggregates = new Map(options.aggregates.map((a) => [a.name, a]))
+  const mapper = options.mapper ?? createMapper()
+  return async (notifications: readonly Notification[]): Promise<readonly LogEntry[]> =>
+    notifications.map((n) => decodeNotification(aggregates, mapper, n, undefined))
 }

@@ -17,6 +17,6 @@ export {
   recorderFor,
 } from './config.js'
 export { createSubjectKeys, type SubjectKeys } from './data-keys.js'
-export { decodeNotification, type LogEntry } from './decode-log.js'
+export { createLogDecoder, decodeNotification, type LogEntry } from './decode-log.js'
 export type { ExecutedAll, InstructionResult } from './execute-all.js'
 export { type Instruction, type InstructionVisitor, instruction } from './instruction.js'

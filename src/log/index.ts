@@ -8,3 +8,4 @@ export {
   parseSection,
   type Section,
 } from './notification-log.js'
+export { createLogHandler, createRemoteLog, type RemoteLogOptions } from './remote-log.js'

@@ -3,9 +3,10 @@
 
 import type { Application, Instruction, LogEntry } from '../application/index.js'
 import { isEventfoldError } from '../codec/index.js'
+import type { NotificationLog } from '../log/index.js'
 import { follow } from '../log/index.js'
 import type { Policy } from '../process/index.js'
-import { isTrackingConflict } from '../store/index.js'
+import { isTrackingConflict, type Notification } from '../store/index.js'
 
 /** A rejection of one of the policy's instructions: the notification is still processed. */
 export interface PolicyRejection {
@@ -25,9 +26,16 @@ export interface Follower {
   run(signal: AbortSignal, options?: { readonly pollMs?: number }): Promise<void>
 }
 
+/** What a follower reads: an application's name, log and decoder — an Application, or a remote one. */
+export interface LogSource {
+  readonly name: string
+  readonly log: NotificationLog
+  decode(notifications: readonly Notification[]): Promise<readonly LogEntry[]>
+}
+
 /** How a follower is set up. */
 export interface FollowerOptions {
-  readonly upstream: Application
+  readonly upstream: LogSource
   readonly downstream: Application
   readonly policy: Policy<unknown, Instruction>
   /** Told of instructions the downstream aggregates rejected (default: ignore them). */
@@ -91,7 +99,7 @@ export const createFollower = (options: FollowerOptions): Follower => {
       let processed = 0
       let after = await position()
       for (let left = limit; left > 0; ) {
-        const entries = await upstream.read(after + 1, Math.min(batchSize, left))
+        const entries = await upstream.decode(await upstream.log.select(after + 1, Math.min(batchSize, left)))
         if (entries.length === 0) break
         processed += await processBatch(entries)
         after = entries.at(-1)?.notification.id ?? after

@@ -1,4 +1,10 @@
 // eventfold/runners: followers and runners for systems of applications.
 
-export { createFollower, type Follower, type FollowerOptions, type PolicyRejection } from './follower.js'
+export {
+  createFollower,
+  type Follower,
+  type FollowerOptions,
+  type LogSource,
+  type PolicyRejection,
+} from './follower.js'
 export { createRunner, type Runner, type RunnerOptions, type SystemPart } from './runner.js'
