@@ -24,6 +24,8 @@ export interface Follower {
   pull(limit?: number): Promise<number>
   /** Follows the upstream log until `signal` aborts, woken by its commits. */
   run(signal: AbortSignal, options?: { readonly pollMs?: number }): Promise<void>
+  /** Notifications this follower recorded, and those it found recorded already (by another instance). */
+  stats(): { readonly processed: number; readonly skipped: number }
 }
 
 /** What a follower reads: an application's name, log and decoder — an Application, or a remote one. */
@@ -84,9 +86,14 @@ export const createFollower = (options: FollowerOptions): Follower => {
     }
   }
 
+  const counts = { processed: 0, skipped: 0 }
   const processBatch = async (entries: readonly LogEntry[]): Promise<number> => {
     let processed = 0
-    for (const entry of entries) if (await processEntry(entry)) processed += 1
+    for (const entry of entries) {
+      if (await processEntry(entry)) processed += 1
+      else counts.skipped += 1
+    }
+    counts.processed += processed
     return processed
   }
 
@@ -107,6 +114,7 @@ export const createFollower = (options: FollowerOptions): Follower => {
       }
       return processed
     },
+    stats: () => ({ ...counts }),
     run: async (signal, runOptions = {}) => {
       const after = await position()
       const batches = follow(upstream.log, {

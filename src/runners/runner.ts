@@ -4,6 +4,7 @@
 import type { Application, Instruction } from '../application/index.js'
 import { EventfoldError } from '../codec/index.js'
 import { edges, type Policy, type System } from '../process/index.js'
+import { grantsLeases } from '../store/index.js'
 import { createFollower, type Follower, type PolicyRejection } from './follower.js'
 
 /** An application of the system, and the policy it applies to what it follows (if it follows anything). */
@@ -27,12 +28,59 @@ export interface Runner {
   readonly followers: readonly Follower[]
   /** Processes every pending notification along every edge, round after round, until none is left. */
   settle(): Promise<number>
-  /** Starts every follower in its own loop. */
-  start(options?: { readonly pollMs?: number }): void
+  /**
+   * Starts every follower in its own loop. With `lease`, a follower runs only while it holds the
+   * lease "upstream → downstream" in the downstream application's recorder: across processes that
+   * run the same system on PostgreSQL, one instance of each follower is active, the others wait.
+   */
+  start(options?: { readonly pollMs?: number; readonly lease?: boolean }): void
   /** Stops the loops started by `start`, waiting for the batches in hand. */
   stop(): Promise<void>
   /** Stops, then closes every application. */
   close(): Promise<void>
+}
+
+const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    const timer = setTimeout(done, ms)
+    function done() {
+      clearTimeout(timer)
+      signal.removeEventListener('abort', done)
+      resolve()
+    }
+    signal.addEventListener('abort', done)
+  })
+
+/** Runs a follower whenever it holds its lease, until `signal` aborts. */
+const withLease = async (
+  follower: Follower,
+  downstream: Application | undefined,
+  signal: AbortSignal,
+  pollMs: number,
+) => {
+  const recorder = downstream?.recorder
+  if (!recorder || !grantsLeases(recorder))
+    throw new EventfoldError(
+      'InvalidConfiguration',
+      `the recorder of "${follower.downstream}" grants no leases`,
+    )
+  while (!signal.aborted) {
+    const lease = await recorder.acquireLease(`follow ${follower.upstream} -> ${follower.downstream}`)
+    if (!lease) {
+      await sleep(pollMs, signal)
+      continue
+    }
+    const held = new AbortController()
+    const stop = () => held.abort()
+    signal.addEventListener('abort', stop)
+    void lease.lost.then(stop)
+    try {
+      await follower.run(held.signal, { pollMs })
+    } finally {
+      signal.removeEventListener('abort', stop)
+      await lease.release()
+    }
+  }
 }
 
 const invalid = (message: string) => new EventfoldError('InvalidConfiguration', message)
@@ -102,8 +150,13 @@ export const createRunner = (
       if (controller) throw new EventfoldError('InvalidArgument', 'the runner is running already')
       const abort = new AbortController()
       controller = abort
+      const pollMs = startOptions.pollMs ?? 1000
+      const loop = (follower: Follower) =>
+        startOptions.lease
+          ? withLease(follower, parts[follower.downstream]?.application, abort.signal, pollMs)
+          : follower.run(abort.signal, { pollMs })
       running = followers.map((follower) =>
-        follower.run(abort.signal, startOptions).catch((error: unknown) => {
+        loop(follower).catch((error: unknown) => {
           if (options.onError) options.onError(error, follower)
           else
             process.emitWarning(

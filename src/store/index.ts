@@ -12,6 +12,7 @@ export {
   trackingConflict,
 } from './errors.js'
 export { lazyRecorder } from './lazy-recorder.js'
+export { createLocalLeases, grantsLeases, type Lease, type LeaseRecorder } from './lease.js'
 export {
   createMapper,
   type DataKeys,

@@ -30,6 +30,7 @@ export const lazyRecorder = (create: () => Promise<Recorder>): Recorder => {
     replaceDataKey: async (subject, wrapped) => (await get()).replaceDataKey(subject, wrapped),
     deleteDataKey: async (subject) => (await get()).deleteDataKey(subject),
     replaceEventData: async (rows) => (await get()).replaceEventData(rows),
+    acquireLease: async (name) => (await get()).acquireLease(name),
     close: async () => {
       if (closed) return
       closed = true

@@ -2,6 +2,7 @@
 // model-based tests of the others. Events are kept encoded, exactly as a database would keep them.
 
 import { concurrencyError, invalidArgument, recorderClosed, trackingConflict } from './errors.js'
+import { createLocalLeases } from './lease.js'
 import { createListeners } from './listeners.js'
 import type { Recorder } from './recorder.js'
 import type {
@@ -55,6 +56,7 @@ export const createMemoryRecorder = (): MemoryRecorder => {
   const tracked = new Map<string, { max: number; ids: Set<number> }>()
   const snapshots = new Map<string, Notification[]>()
   const listeners = createListeners()
+  const leases = createLocalLeases()
   const dataKeys = new Map<string, Uint8Array>()
   let closed = false
 
@@ -222,6 +224,10 @@ export const createMemoryRecorder = (): MemoryRecorder => {
         stream[at] = replaced
         log[old.id - 1] = replaced
       })
+    },
+    acquireLease: async (name) => {
+      open()
+      return leases.acquireLease(name)
     },
     subscribe: async (listener) => {
       open()

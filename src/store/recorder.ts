@@ -1,5 +1,6 @@
 // The recorder ports, in the Python eventsourcing library's vocabulary: aggregate, application, process.
 
+import type { LeaseRecorder } from './lease.js'
 import type {
   InsertOptions,
   Notification,
@@ -74,4 +75,8 @@ export interface MaintenanceRecorder {
 }
 
 /** Everything eventfold's own recorders (memory, SQLite, PostgreSQL) do. */
-export type Recorder = ProcessRecorder & SnapshotRecorder & DataKeyRecorder & MaintenanceRecorder
+export type Recorder = ProcessRecorder &
+  SnapshotRecorder &
+  DataKeyRecorder &
+  MaintenanceRecorder &
+  LeaseRecorder

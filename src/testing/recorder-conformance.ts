@@ -288,6 +288,18 @@ export const recorderConformance = (factory: RecorderFactory<Recorder>): readonl
       )
       equal(new TextDecoder().decode((await r.selectEvents('t'))[0]?.data), '{"n":3}')
     }),
+    check('a lease has one holder at a time, and can be taken again once released', async (r) => {
+      const lease = await r.acquireLease('follower a')
+      ok(lease)
+      equal(await r.acquireLease('follower a'), undefined)
+      const other = await r.acquireLease('follower b')
+      ok(other)
+      await lease.release()
+      const again = await r.acquireLease('follower a')
+      ok(again)
+      await again.release()
+      await other.release()
+    }),
     check('a closed recorder refuses work with RecorderClosed', async (r) => {
       await r.close()
       await rejectsWith('RecorderClosed', () => r.insertEvents([ev('s', 1)]))

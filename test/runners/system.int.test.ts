@@ -43,3 +43,38 @@ describe.skipIf(skipPostgres)('two copies of the shop system on one PostgreSQL d
     for (const runner of runners) await runner.close()
   })
 })
+
+describe.skipIf(skipPostgres)('leases', () => {
+  it('keep one instance of each follower active across two copies of a system: no work done twice', async () => {
+    const [orderSchema, reservationSchema] = [freshSchema(), freshSchema()]
+    const copy = () =>
+      createShop({
+        orders: createPostgresRecorder({ url: databaseUrl ?? '', schema: orderSchema, max: 4 }),
+        reservations: createPostgresRecorder({ url: databaseUrl ?? '', schema: reservationSchema, max: 4 }),
+      })
+    const [a, b] = [copy(), copy()]
+    const runners = [createRunner(shop, a), createRunner(shop, b)]
+    for (const runner of runners) runner.start({ pollMs: 50, lease: true })
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        (i % 2 ? a : b).orders.application.execute(orders, `o${i}`, { type: 'Place', items: ['x'] }),
+      ),
+    )
+    for (let tries = 0; tries < 2000; tries++) {
+      const tracked = await a.orders.application.trackedUpTo('reservations')
+      if (tracked >= 20) break
+      await new Promise((r) => setTimeout(r, 10))
+    }
+    for (const runner of runners) await runner.stop()
+    const [statsA, statsB] = runners.map((r) => r.followers.map((f) => f.stats()))
+    for (let edge = 0; edge < 2; edge++) {
+      const pair = [statsA?.[edge], statsB?.[edge]]
+      expect(pair.map((s) => s?.skipped)).toEqual([0, 0])
+      expect(Math.min(...pair.map((s) => s?.processed ?? 0))).toBe(0)
+    }
+    await runners[0]?.settle()
+    expect(await a.reservations.application.log.maxId()).toBe(20)
+    expect(await a.orders.application.log.maxId()).toBe(40)
+    for (const runner of runners) await runner.close()
+  })
+})

@@ -8,6 +8,7 @@ import type { InsertOptions, Notification, StoredEvent } from '../records.js'
 import { checkCount, checkStoredEvent, checkStreamId } from '../validate.js'
 import { type Batch, createWrite } from './append.js'
 import { createGroupCommit } from './group-commit.js'
+import { createPostgresLeases } from './lease.js'
 import { type Names, namesOf, schemaStatements } from './schema.js'
 import { translate } from './translate.js'
 
@@ -107,6 +108,7 @@ export const createPostgresRecorder = (options: PostgresRecorderOptions = {}): P
   }
 
   const write = createWrite(sql, names, run)
+  const leases = createPostgresLeases(sql, names.channel, run)
 
   const writer = createGroupCommit<Batch, readonly number[]>(write, {
     writers: options.writers ?? 1,
@@ -269,6 +271,7 @@ export const createPostgresRecorder = (options: PostgresRecorderOptions = {}): P
         }),
       )
     },
+    acquireLease: leases.acquireLease,
     subscribe: async (listener) => {
       const { unlisten } = await run(() => sql.listen(names.channel, () => listener()))
       return async () => {
@@ -278,6 +281,7 @@ export const createPostgresRecorder = (options: PostgresRecorderOptions = {}): P
     close: async () => {
       if (closed) return
       await writer.idle()
+      await leases.releaseAll()
       closed = true
       await sql.end({ timeout: 5 })
     },

@@ -4,6 +4,7 @@
 import Database from 'better-sqlite3'
 import { EventfoldError } from '../../codec/index.js'
 import { concurrencyError, invalidArgument, recorderClosed, trackingConflict } from '../errors.js'
+import { createLocalLeases } from '../lease.js'
 import { createListeners } from '../listeners.js'
 import type { Recorder } from '../recorder.js'
 import type { InsertOptions, Notification, StoredEvent } from '../records.js'
@@ -137,6 +138,7 @@ export const createSqliteRecorder = (options: SqliteRecorderOptions = {}): Sqlit
     }
   })
   const listeners = createListeners()
+  const leases = createLocalLeases()
   let closed = false
 
   const open = (): void => {
@@ -246,6 +248,10 @@ export const createSqliteRecorder = (options: SqliteRecorderOptions = {}): Sqlit
     },
     replaceEventData: async (rows) => {
       guard(() => replaceAll.immediate(rows))
+    },
+    acquireLease: async (name) => {
+      open()
+      return leases.acquireLease(name)
     },
     subscribe: async (listener) => {
       open()
