@@ -11,15 +11,20 @@ describe.skipIf(skipPostgres)('the shop system on PostgreSQL', () => {
   it('runs its followers concurrently, woken through LISTEN/NOTIFY', () => runsConcurrently(make, 40))
 })
 
+/** Two copies of the shop (as two processes would have) on the same two PostgreSQL schemas. */
+const twoCopies = () => {
+  const [orderSchema, reservationSchema] = [freshSchema(), freshSchema()]
+  const copy = () =>
+    createShop({
+      orders: createPostgresRecorder({ url: databaseUrl ?? '', schema: orderSchema, max: 4 }),
+      reservations: createPostgresRecorder({ url: databaseUrl ?? '', schema: reservationSchema, max: 4 }),
+    })
+  return [copy(), copy()] as const
+}
+
 describe.skipIf(skipPostgres)('two copies of the shop system on one PostgreSQL database', () => {
   it('process every notification exactly once between them (tracking decides who wins)', async () => {
-    const [orderSchema, reservationSchema] = [freshSchema(), freshSchema()]
-    const copy = () =>
-      createShop({
-        orders: createPostgresRecorder({ url: databaseUrl ?? '', schema: orderSchema, max: 3 }),
-        reservations: createPostgresRecorder({ url: databaseUrl ?? '', schema: reservationSchema, max: 3 }),
-      })
-    const [a, b] = [copy(), copy()]
+    const [a, b] = twoCopies()
     const runners = [createRunner(shop, a), createRunner(shop, b)]
     for (const runner of runners) runner.start({ pollMs: 50 })
     await Promise.all(
@@ -46,13 +51,7 @@ describe.skipIf(skipPostgres)('two copies of the shop system on one PostgreSQL d
 
 describe.skipIf(skipPostgres)('leases', () => {
   it('keep one instance of each follower active across two copies of a system: no work done twice', async () => {
-    const [orderSchema, reservationSchema] = [freshSchema(), freshSchema()]
-    const copy = () =>
-      createShop({
-        orders: createPostgresRecorder({ url: databaseUrl ?? '', schema: orderSchema, max: 4 }),
-        reservations: createPostgresRecorder({ url: databaseUrl ?? '', schema: reservationSchema, max: 4 }),
-      })
-    const [a, b] = [copy(), copy()]
+    const [a, b] = twoCopies()
     const runners = [createRunner(shop, a), createRunner(shop, b)]
     for (const runner of runners) runner.start({ pollMs: 50, lease: true })
     await Promise.all(
