@@ -2,8 +2,7 @@
 // concurrency (reload and retry on conflict), and exposes the notification log.
 
 import type { Either } from 'fp-ts/lib/Either.js'
-import { left, right } from 'fp-ts/lib/Either.js'
-import { EventfoldError, jsonState, type StateCodec } from '../codec/index.js'
+import { EventfoldError, jsonState, left, right, type StateCodec } from '../codec/index.js'
 import { toEither } from '../decide/index.js'
 import { initial, type Versioned } from '../evolve/index.js'
 import { createNotificationLog, type NotificationLog } from '../log/index.js'

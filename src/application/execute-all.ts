@@ -3,7 +3,7 @@
 // application, exactly once per upstream notification.
 
 import type { Either } from 'fp-ts/lib/Either.js'
-import { left, right } from 'fp-ts/lib/Either.js'
+import { left, right } from '../codec/index.js'
 import { toEither } from '../decide/index.js'
 import type { Versioned } from '../evolve/index.js'
 import {

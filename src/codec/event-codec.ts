@@ -1,8 +1,8 @@
 // Builds a Codec from one payload codec per event type: the shared engine of the zod, io-ts and JSON codecs.
 
 import type { Either } from 'fp-ts/lib/Either.js'
-import { left, right } from 'fp-ts/lib/Either.js'
 import type { Codec, Encoded } from './codec.js'
+import { left, right } from './either.js'
 import { type DecodeError, decodeError, encodeError, formatPath, isEventfoldError } from './error.js'
 import type { JsonValue } from './json.js'
 import { defaultTranscoder, type Transcoder } from './transcoder.js'

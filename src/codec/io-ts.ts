@@ -1,8 +1,8 @@
 // eventfold/codec/io-ts: event codecs from io-ts types, with io-ts's own encode direction.
 
-import { left, right } from 'fp-ts/lib/Either.js'
 import type * as t from 'io-ts'
 import type { Codec } from './codec.js'
+import { left, right } from './either.js'
 import {
   eventCodec,
   type Issue,

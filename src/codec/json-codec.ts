@@ -1,7 +1,7 @@
 // The codec for users without schemas: events stored as transcoded JSON, not validated on read.
 
-import { left, right } from 'fp-ts/lib/Either.js'
 import type { Codec } from './codec.js'
+import { left, right } from './either.js'
 import { eventCodec, isRecord, type PayloadCodec, type TypedEvent } from './event-codec.js'
 import { defaultTranscoder, type Transcoder } from './transcoder.js'
 

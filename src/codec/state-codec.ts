@@ -2,8 +2,8 @@
 // A state's name and shape are a storage contract, like event types: change them through upcasters.
 
 import type { Either } from 'fp-ts/lib/Either.js'
-import { left, right } from 'fp-ts/lib/Either.js'
 import type { Encoded } from './codec.js'
+import { left, right } from './either.js'
 import { type DecodeError, decodeError, encodeError, formatPath } from './error.js'
 import { decodeValue, type Issue } from './event-codec.js'
 import { defaultTranscoder, type Transcoder } from './transcoder.js'

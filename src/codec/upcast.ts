@@ -1,7 +1,7 @@
 // Schema versioning: a chain of upcasters per event type, applied in order on read, each once.
 
-import { left, right } from 'fp-ts/lib/Either.js'
 import type { Codec } from './codec.js'
+import { left, right } from './either.js'
 import { decodeError } from './error.js'
 import type { JsonValue } from './json.js'
 

@@ -1,8 +1,8 @@
 // eventfold/codec/zod: event codecs from zod 4 object schemas, including bidirectional zod codecs.
 
-import { left, right } from 'fp-ts/lib/Either.js'
 import * as z from 'zod'
 import type { Codec } from './codec.js'
+import { left, right } from './either.js'
 import { eventCodec, type Issue, type PayloadCodec, type SchemaCodecOptions } from './event-codec.js'
 import { type StateCodec, type StateCodecOptions, stateCodec } from './state-codec.js'
 import { defaultTranscoder } from './transcoder.js'

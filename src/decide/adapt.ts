@@ -1,7 +1,6 @@
 // Adapting a decider to other command, event and state types, e.g. to fit a stored event union.
 
-import { map } from 'fp-ts/lib/Either.js'
-import { type Decider, toEither } from './decider.js'
+import { type Decider, mapDecision, toEither } from './decider.js'
 
 /** A pair of functions that convert between two representations of the same value. */
 export interface Iso<A, B> {
@@ -27,7 +26,7 @@ export const mapEvents = <C, S, E, R, E2>(
 ): Decider<C, S, E2, R> => ({
   initialState: decider.initialState,
   decide: (command, state) =>
-    map((events: readonly E[]) => events.map(iso.to))(toEither(decider.decide(command, state))),
+    mapDecision(toEither(decider.decide(command, state)), (events: readonly E[]) => events.map(iso.to)),
   evolve: (state, event) => decider.evolve(state, iso.from(event)),
   ...(decider.isTerminal ? { isTerminal: decider.isTerminal } : {}),
 })

@@ -1,7 +1,6 @@
 // The product of two deciders: one state holding both, commands and events routed by tag.
 
-import { map } from 'fp-ts/lib/Either.js'
-import { type Decider, type Decision, toEither } from './decider.js'
+import { type Decider, type Decision, mapDecision, toEither } from './decider.js'
 import { type Sum, toLeft, toRight } from './tagged.js'
 
 /** The state of a combined decider: each part's state side by side. */
@@ -27,9 +26,9 @@ export const combine = <C1, S1, E1, R1, C2, S2, E2, R2>(
   decide: (command, state): Decision<Sum<E1, E2>, R1 | R2> => {
     switch (command._tag) {
       case 'left':
-        return map(tagAll(toLeft<E1>))(toEither(left.decide(command.value, state.left)))
+        return mapDecision(toEither(left.decide(command.value, state.left)), tagAll(toLeft<E1>))
       case 'right':
-        return map(tagAll(toRight<E2>))(toEither(right.decide(command.value, state.right)))
+        return mapDecision(toEither(right.decide(command.value, state.right)), tagAll(toRight<E2>))
     }
   },
   evolve: (state, event) => {

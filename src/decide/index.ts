@@ -2,6 +2,15 @@
 
 export { adapt, type Iso, mapCommands, mapEvents, mapState } from './adapt.js'
 export { combine, type Pair } from './combine.js'
-export { accept, type Decider, type Decision, isEvents, reject, step, toEither } from './decider.js'
+export {
+  accept,
+  type Decider,
+  type Decision,
+  isEvents,
+  mapDecision,
+  reject,
+  step,
+  toEither,
+} from './decider.js'
 export { many } from './many.js'
 export { type Addressed, type Sum, type Tagged, toLeft, toRight } from './tagged.js'

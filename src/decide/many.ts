@@ -1,7 +1,6 @@
 // Many instances of one decider inside one state, each addressed by an id.
 
-import { map } from 'fp-ts/lib/Either.js'
-import { type Decider, toEither } from './decider.js'
+import { type Decider, mapDecision, toEither } from './decider.js'
 import type { Addressed } from './tagged.js'
 
 /**
@@ -17,8 +16,8 @@ export const many = <C, S, E, R>(
   return {
     initialState: new Map<string, S>(),
     decide: ({ id, value }, states) =>
-      map((events: readonly E[]) => events.map((event) => ({ id, value: event })))(
-        toEither(decider.decide(value, stateOf(states, id))),
+      mapDecision(toEither(decider.decide(value, stateOf(states, id))), (events: readonly E[]) =>
+        events.map((event) => ({ id, value: event })),
       ),
     evolve: (states, { id, value }) => new Map(states).set(id, decider.evolve(stateOf(states, id), value)),
     ...(isTerminal
