@@ -7,4 +7,5 @@ export {
   type LogSource,
   type PolicyRejection,
 } from './follower.js'
+export { createProjection, type Projection, type Projector } from './projection.js'
 export { createRunner, type Runner, type RunnerOptions, type SystemPart } from './runner.js'
