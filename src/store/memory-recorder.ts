@@ -2,8 +2,7 @@
 // model-based tests of the others. Events are kept encoded, exactly as a database would keep them.
 
 import { concurrencyError, invalidArgument, recorderClosed, trackingConflict } from './errors.js'
-import { createLocalLeases } from './lease.js'
-import { createListeners } from './listeners.js'
+import { createLocalPorts } from './local-ports.js'
 import type { Recorder } from './recorder.js'
 import type {
   InsertOptions,
@@ -55,8 +54,7 @@ export const createMemoryRecorder = (): MemoryRecorder => {
   const streams = new Map<string, Notification[]>()
   const tracked = new Map<string, { max: number; ids: Set<number> }>()
   const snapshots = new Map<string, Notification[]>()
-  const listeners = createListeners()
-  const leases = createLocalLeases()
+  const local = createLocalPorts(() => open())
   const dataKeys = new Map<string, Uint8Array>()
   let closed = false
 
@@ -106,7 +104,7 @@ export const createMemoryRecorder = (): MemoryRecorder => {
     checkBatch(events, options.tracking)
     const ids = events.map(append)
     if (options.tracking) track(options.tracking)
-    if (ids.length > 0) listeners.wake()
+    if (ids.length > 0) local.wake()
     return ids
   }
 
@@ -225,17 +223,10 @@ export const createMemoryRecorder = (): MemoryRecorder => {
         log[old.id - 1] = replaced
       })
     },
-    acquireLease: async (name) => {
-      open()
-      return leases.acquireLease(name)
-    },
-    subscribe: async (listener) => {
-      open()
-      return listeners.add(listener)
-    },
+    ...local.ports,
     close: async () => {
       closed = true
-      listeners.clear()
+      local.clear()
     },
   }
 }

@@ -4,6 +4,7 @@ import {
   createMapper,
   createMemoryRecorder,
   generateKey,
+  type Mapper,
   parseKey,
   type Recorder,
   reencrypt,
@@ -15,6 +16,15 @@ import { dog, dogEvents } from '../../examples/dog-school/dog.js'
 const [keyA, keyB] = [parseKey(generateKey()), parseKey(generateKey())]
 const dogs = aggregate({ name: 'dog', decider: dog, codec: dogEvents, snapshotEvery: 2 })
 const shredded = aggregate({ name: 'pet', decider: dog, codec: dogEvents, subjectOf: (id) => id })
+const school = (recorder: Recorder, mapper: Mapper, onWarning?: (w: { readonly code: string }) => void) =>
+  application({
+    name: 'school',
+    aggregates: [dogs, shredded],
+    recorder,
+    mapper,
+    cacheSize: 0,
+    ...(onWarning ? { onWarning } : {}),
+  })
 const register = (name: string) => ({ type: 'RegisterDog', name }) as const
 const trick = (t: string) => ({ type: 'AddTrick', trick: t }) as const
 
@@ -34,13 +44,7 @@ for (const [name, create] of [
       })
       await plain.execute(dogs, 'old', register('Old Yeller'))
       const withA = createMapper({ keyring: createKeyring(keyA), acceptPlaintext: true })
-      const app = application({
-        name: 'school',
-        aggregates: [dogs, shredded],
-        recorder,
-        mapper: withA,
-        cacheSize: 0,
-      })
+      const app = school(recorder, withA)
       await app.execute(dogs, 'old', trick('sit'))
       await app.execute(dogs, 'fido', register('Fido'))
       await app.execute(dogs, 'fido', trick('beg'))
@@ -59,22 +63,9 @@ for (const [name, create] of [
       expect(await reencrypt(recorder, rotated)).toEqual({ events: 0, snapshots: 0, dataKeys: 0 })
 
       const onlyB = createMapper({ keyring: createKeyring(keyB) })
-      const app = application({
-        name: 'school',
-        aggregates: [dogs, shredded],
-        recorder,
-        mapper: onlyB,
-        cacheSize: 0,
-      })
+      const app = school(recorder, onlyB)
       const warnings: string[] = []
-      const strict = application({
-        name: 'school',
-        aggregates: [dogs, shredded],
-        recorder,
-        mapper: onlyB,
-        cacheSize: 0,
-        onWarning: (w) => warnings.push(w.code),
-      })
+      const strict = school(recorder, onlyB, (w) => warnings.push(w.code))
       expect((await app.get(dogs, 'old')).state).toEqual({ name: 'Old Yeller', tricks: ['sit'] })
       expect((await strict.get(dogs, 'fido')).state).toEqual({ name: 'Fido', tricks: ['beg'] })
       expect((await app.get(shredded, 'rex')).state).toEqual({ name: 'Rex', tricks: [] })

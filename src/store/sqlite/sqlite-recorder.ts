@@ -4,8 +4,7 @@
 import Database from 'better-sqlite3'
 import { EventfoldError } from '../../codec/index.js'
 import { concurrencyError, invalidArgument, recorderClosed, trackingConflict } from '../errors.js'
-import { createLocalLeases } from '../lease.js'
-import { createListeners } from '../listeners.js'
+import { createLocalPorts } from '../local-ports.js'
 import type { Recorder } from '../recorder.js'
 import type { InsertOptions, Notification, StoredEvent } from '../records.js'
 import { checkCount, checkStoredEvent, checkStreamId } from '../validate.js'
@@ -137,8 +136,7 @@ export const createSqliteRecorder = (options: SqliteRecorderOptions = {}): Sqlit
       }
     }
   })
-  const listeners = createListeners()
-  const leases = createLocalLeases()
+  const local = createLocalPorts(() => open())
   let closed = false
 
   const open = (): void => {
@@ -182,7 +180,7 @@ export const createSqliteRecorder = (options: SqliteRecorderOptions = {}): Sqlit
       for (const event of events) checkStoredEvent(event)
       if (opts.tracking) checkCount('tracking.notificationId', opts.tracking.notificationId, 1)
       const ids = guard(() => append.immediate(events, opts))
-      if (ids.length > 0) listeners.wake()
+      if (ids.length > 0) local.wake()
       return ids
     },
     selectEvents: async (
@@ -249,18 +247,11 @@ export const createSqliteRecorder = (options: SqliteRecorderOptions = {}): Sqlit
     replaceEventData: async (rows) => {
       guard(() => replaceAll.immediate(rows))
     },
-    acquireLease: async (name) => {
-      open()
-      return leases.acquireLease(name)
-    },
-    subscribe: async (listener) => {
-      open()
-      return listeners.add(listener)
-    },
+    ...local.ports,
     close: async () => {
       if (closed) return
       closed = true
-      listeners.clear()
+      local.clear()
       db.close()
     },
   }
