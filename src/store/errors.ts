@@ -7,12 +7,20 @@ export const concurrencyError = (
   streamId: string,
   version: number,
   notificationId?: number,
+  eventId?: string,
 ): EventfoldError =>
-  new EventfoldError('ConcurrencyError', `stream "${streamId}" already has version ${version}`, {
-    streamId,
-    version,
-    ...(notificationId === undefined ? {} : { notificationId }),
-  })
+  new EventfoldError(
+    'ConcurrencyError',
+    eventId === undefined
+      ? `stream "${streamId}" already has version ${version}`
+      : `event id ${eventId} (stream "${streamId}" version ${version}) is stored already`,
+    {
+      streamId,
+      version,
+      ...(notificationId === undefined ? {} : { notificationId }),
+      ...(eventId === undefined ? {} : { eventId }),
+    },
+  )
 
 /** True for a ConcurrencyError: reload the stream and decide again. */
 export const isConcurrencyError = (error: unknown): error is EventfoldError =>
@@ -40,3 +48,40 @@ export const recorderClosed = (name: string): EventfoldError =>
 /** Thrown for an argument that is out of range or malformed (limit, start, version …). */
 export const invalidArgument = (message: string, context: Record<string, unknown> = {}): EventfoldError =>
   new EventfoldError('InvalidArgument', message, context)
+
+/** Thrown when the tables are missing or older than this release and may not be created or migrated here. */
+export const schemaMissing = (
+  where: string,
+  current: number,
+  latest: number,
+  cause?: unknown,
+): EventfoldError =>
+  new EventfoldError(
+    'SchemaMissing',
+    `${where} is at schema version ${current} and this release needs ${latest}: run \`npx eventfold migrate\` ` +
+      '(or migrate() of the recorder) as a role that may create tables, or let the recorder create them (createTables)',
+    { current, latest },
+    cause === undefined ? undefined : { cause },
+  )
+
+/** Thrown when the tables were migrated by a newer release than this one. */
+export const schemaTooNew = (where: string, current: number, latest: number): EventfoldError =>
+  new EventfoldError(
+    'SchemaTooNew',
+    `${where} is at schema version ${current}, newer than this release knows (${latest}): upgrade eventfold`,
+    { current, latest },
+  )
+
+/** Codes of failures that pass: retrying the same operation later may succeed. */
+const TRANSIENT = new Set(['ConnectionError', 'LockTimeout', 'Timeout', 'Deadlock', 'SerializationFailure'])
+
+/**
+ * True for a failure that may pass if the operation is tried again later: a lost or refused
+ * connection (not a refused login), a lock or statement timeout, a deadlock, a serialization failure.
+ */
+export const isTransient = (error: unknown): error is EventfoldError =>
+  isEventfoldError(error) && TRANSIENT.has(error.code) && error.context.permanent !== true
+
+/** True for a failure after which the server certainly rolled the transaction back and it may run again at once. */
+export const isRolledBack = (error: unknown): error is EventfoldError =>
+  isEventfoldError(error, 'Deadlock') || isEventfoldError(error, 'SerializationFailure')

@@ -2,6 +2,7 @@
 // model-based tests of the others. Events are kept encoded, exactly as a database would keep them.
 
 import { concurrencyError, invalidArgument, recorderClosed, trackingConflict } from './errors.js'
+import { withEventIds } from './event-id.js'
 import { createLocalPorts } from './local-ports.js'
 import type { Recorder } from './recorder.js'
 import type {
@@ -40,6 +41,9 @@ const search = (stream: readonly Notification[], version: number): number => {
   return ~low
 }
 
+const duplicateEventId = (event: StoredEvent) =>
+  concurrencyError(event.streamId, event.version, undefined, event.eventId)
+
 const checkTracking = (tracking: Tracking | undefined): void => {
   if (!tracking) return
   if (typeof tracking.upstream !== 'string' || tracking.upstream.length === 0) {
@@ -56,6 +60,7 @@ export const createMemoryRecorder = (): MemoryRecorder => {
   const snapshots = new Map<string, Notification[]>()
   const local = createLocalPorts(() => open())
   const dataKeys = new Map<string, Uint8Array>()
+  const eventIds = new Set<string>()
   let closed = false
 
   const open = (): void => {
@@ -72,6 +77,9 @@ export const createMemoryRecorder = (): MemoryRecorder => {
       if (seen.has(key) || (stream && search(stream, event.version) >= 0))
         throw concurrencyError(event.streamId, event.version)
       seen.add(key)
+      if (eventIds.has(event.eventId as string) || seen.has(event.eventId as string))
+        throw duplicateEventId(event)
+      seen.add(event.eventId as string)
     }
     checkTracking(tracking)
     if (tracking && tracked.get(tracking.upstream)?.ids.has(tracking.notificationId)) {
@@ -82,6 +90,7 @@ export const createMemoryRecorder = (): MemoryRecorder => {
   const append = (event: StoredEvent): number => {
     const notification: Notification = { ...event, data: event.data.slice(), id: log.length + 1 }
     log.push(notification)
+    eventIds.add(event.eventId as string)
     const stream = streams.get(event.streamId)
     if (!stream) streams.set(event.streamId, [notification])
     else if ((stream[stream.length - 1] as Notification).version < event.version) stream.push(notification)
@@ -101,8 +110,9 @@ export const createMemoryRecorder = (): MemoryRecorder => {
     options: InsertOptions = {},
   ): Promise<readonly number[]> => {
     open()
-    checkBatch(events, options.tracking)
-    const ids = events.map(append)
+    const identified = withEventIds(events)
+    checkBatch(identified, options.tracking)
+    const ids = identified.map(append)
     if (options.tracking) track(options.tracking)
     if (ids.length > 0) local.wake()
     return ids

@@ -8,6 +8,11 @@ export interface StoredEvent {
   readonly type: string
   readonly schemaVersion: number
   readonly data: Uint8Array
+  /**
+   * The event's unique id, a UUID (v7 when the recorder makes it). Given to `insertEvents`, it is
+   * kept; absent, the recorder generates one. Events stored by releases before 0.2 have none.
+   */
+  readonly eventId?: string
 }
 
 /** A stored event with its place in the application's total order: ids 1, 2, 3 … in commit order. */

@@ -2,6 +2,7 @@
 // (after its insert, before its commit) delivers every event once, in strictly increasing ids.
 // The same scenario on a naive table (ids from a sequence, no lock) shows the skip it prevents.
 
+import { randomUUID } from 'node:crypto'
 import { createPostgresRecorder, type PostgresRecorder } from 'eventfold/store/postgres'
 import { afterAll, describe, expect, it } from 'vitest'
 import { appendStatement } from '../../src/store/postgres/schema.js'
@@ -51,6 +52,7 @@ describe.skipIf(skipPostgres)('PostgreSQL ordering under a stalled writer', () =
       [1],
       data,
       [data.length],
+      [randomUUID()],
     ] as never[])
     let committed = false
     const others = Promise.all(

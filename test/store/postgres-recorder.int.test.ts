@@ -37,7 +37,7 @@ describe.skipIf(skipPostgres)('PostgreSQL recorder sessions', () => {
   })
 
   it('translates an unreachable server into ConnectionError', async () => {
-    const recorder = createPostgresRecorder({ url: 'postgres://nobody@127.0.0.1:1/none' })
+    const recorder = createPostgresRecorder({ url: 'postgres://nobody@127.0.0.1:1/none', retryForMs: 200 })
     await expect(recorder.maxNotificationId()).rejects.toMatchObject({ code: 'ConnectionError' })
     await recorder.close()
   })

@@ -22,9 +22,15 @@ const outcome = async (action: () => Promise<unknown>): Promise<Outcome> => {
   }
 }
 
-/** Comparable form: bytes as arrays, numbers as numbers. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
+
+/** Comparable form: bytes as arrays, numbers as numbers, generated event ids as the mark that they are UUID v7s. */
 const plain = (value: unknown): unknown =>
-  JSON.parse(JSON.stringify(value, (_key, v) => (v instanceof Uint8Array ? [...v] : v)))
+  JSON.parse(
+    JSON.stringify(value, (key, v) =>
+      v instanceof Uint8Array ? [...v] : key === 'eventId' && UUID.test(v) ? 'a UUID v7' : v,
+    ),
+  )
 
 class Operation implements fc.AsyncCommand<Pair, Pair> {
   constructor(

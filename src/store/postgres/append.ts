@@ -22,7 +22,7 @@ interface Checked {
   readonly tracking_failed: number[]
 }
 
-/** Runs a query once the schema exists, translating driver errors. */
+/** Runs a query once the schema is current, translating driver errors (and retrying a rolled-back one). */
 export type Run = <T>(action: () => Promise<T>) => Promise<T>
 
 /** The group's rows as the columns the append statements take (the data of all rows in one blob). */
@@ -35,6 +35,7 @@ const columns = (group: readonly Pending<Batch, readonly number[]>[]) => {
     schemaVersion: [] as number[],
     length: [] as number[],
     data: [] as Uint8Array[],
+    eventId: [] as string[],
     trackBatch: [] as number[],
     upstream: [] as string[],
     trackId: [] as number[],
@@ -48,6 +49,7 @@ const columns = (group: readonly Pending<Batch, readonly number[]>[]) => {
       c.schemaVersion.push(e.schemaVersion)
       c.length.push(e.data.byteLength)
       c.data.push(e.data)
+      c.eventId.push(e.eventId as string)
     }
     if (item.tracking) {
       c.trackBatch.push(b)
@@ -85,16 +87,17 @@ export const createWrite = (sql: postgres.Sql, names: Names, run: Run) => {
   const plain = appendStatement(names, false)
   const withTracking = appendStatement(names, true)
   const checked = `select last_id, failed, conflict_stream, conflict_version, tracking_failed from ${names.appendChecked}(
-    $1::int4[], $2::text[], $3::int8[], $4::text[], $5::int4[], $6::bytea, $7::int4[], $8::int4[], $9::text[], $10::int8[])`
+    $1::int4[], $2::text[], $3::int8[], $4::text[], $5::int4[], $6::bytea, $7::int4[], $8::uuid[],
+    $9::int4[], $10::text[], $11::int8[])`
 
   return async (group: readonly Pending<Batch, readonly number[]>[]): Promise<void> => {
     const c = columns(group)
-    const rows = [c.stream, c.version, c.type, c.schemaVersion, c.blob, c.length]
+    const rows = [c.stream, c.version, c.type, c.schemaVersion, c.blob, c.length, c.eventId]
     const tracked = c.upstream.length > 0
     const single = !tracked && c.stream.length === 1
     try {
       const [text, params] = single
-        ? [one, [c.stream[0], c.version[0], c.type[0], c.schemaVersion[0], c.blob]]
+        ? [one, [c.stream[0], c.version[0], c.type[0], c.schemaVersion[0], c.blob, c.eventId[0]]]
         : [tracked ? withTracking : plain, tracked ? [...rows, c.upstream, c.trackId] : rows]
       const [row] = await run(() =>
         sql.unsafe<{ last_id: string }[]>(text, params as never[], { prepare: true }),
@@ -109,7 +112,16 @@ export const createWrite = (sql: postgres.Sql, names: Names, run: Run) => {
     } catch (error) {
       if (!isConcurrencyError(error)) throw error
       // Some batch of the group conflicts: let the checked append find which, and commit the rest.
-      const params = [c.batch, ...rows.slice(0, 4), c.blob, c.length, c.trackBatch, c.upstream, c.trackId]
+      const params = [
+        c.batch,
+        ...rows.slice(0, 4),
+        c.blob,
+        c.length,
+        c.eventId,
+        c.trackBatch,
+        c.upstream,
+        c.trackId,
+      ]
       const [result] = await run(() => sql.unsafe<Checked[]>(checked, params as never[], { prepare: true }))
       if (!result) throw translate(new Error('the checked append returned no row'))
       settle(group, result)

@@ -25,10 +25,13 @@ export interface GroupCommit<T, R> {
  */
 export const createGroupCommit = <T, R>(
   write: (group: readonly Pending<T, R>[]) => Promise<void>,
-  options: { readonly writers: number; readonly maxSize: number },
+  options: { readonly writers: number; readonly maxSize: number; readonly stallMs?: number },
 ): GroupCommit<T, R> => {
   const queue: Pending<T, R>[] = []
   let inFlight = 0
+  // Writes in flight for longer than stallMs (a connection that hangs, say) stop counting against
+  // `writers`, so that the appends queued behind them go out on another connection.
+  let stalled = 0
   let whenIdle: (() => void) | undefined
   let idlePromise: Promise<void> | undefined
 
@@ -52,11 +55,25 @@ export const createGroupCommit = <T, R>(
       // group: a few microtask turns, which cost a lone caller next to nothing.
       for (let turn = 0; turn < JOIN_TURNS; turn++) await undefined
       for (let group = take(); group.length > 0; group = take()) {
+        let stall: ReturnType<typeof setTimeout> | undefined
+        let isStalled = false
+        if (options.stallMs !== undefined) {
+          stall = setTimeout(() => {
+            isStalled = true
+            stalled += 1
+            if (queue.length > 0 && inFlight - stalled < options.writers) void drain()
+          }, options.stallMs)
+          stall.unref?.()
+        }
         try {
           await write(group)
         } catch (error) {
           for (const pending of group) pending.reject(error)
+        } finally {
+          clearTimeout(stall)
+          if (isStalled) stalled -= 1
         }
+        if (isStalled) break
       }
     } finally {
       inFlight -= 1
@@ -72,7 +89,7 @@ export const createGroupCommit = <T, R>(
     submit: (item, size) =>
       new Promise<R>((resolve, reject) => {
         queue.push({ item, size, resolve, reject })
-        if (inFlight < options.writers) void drain()
+        if (inFlight - stalled < options.writers) void drain()
       }),
     idle: () => {
       if (inFlight === 0 && queue.length === 0) return Promise.resolve()

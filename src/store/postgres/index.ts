@@ -1,8 +1,15 @@
-// eventfold/store/postgres: the PostgreSQL recorder (needs the `postgres` package).
+// eventfold/store/postgres: the PostgreSQL recorder (needs the `postgres` package) and its schema management.
 
+export {
+  applyMigrations,
+  grantStatements,
+  type MigrationReport,
+  migrationScript,
+  schemaVersion,
+} from './migrate.js'
 export {
   createPostgresRecorder,
   type PostgresRecorder,
   type PostgresRecorderOptions,
 } from './postgres-recorder.js'
-export { type Names, namesOf } from './schema.js'
+export { LATEST_SCHEMA, type Names, namesOf } from './schema.js'

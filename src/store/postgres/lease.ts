@@ -1,48 +1,68 @@
-// Leases across processes: a session advisory lock held on a connection reserved for it, checked
-// by a heartbeat; the server releases it if the process or its connection dies.
+// Leases across processes, in a table: a holder's row expires after a time to live unless it renews
+// it. A holder that stops renewing (frozen, cut off) loses its lease, and another takes over; the
+// server's clock decides expiry, so the processes' clocks need not agree. Works through poolers.
 
 import type postgres from 'postgres'
+import { newEventId } from '../event-id.js'
 import type { Lease } from '../lease.js'
-import type { Run } from './append.js'
+import type { Names } from './schema.js'
 
-const HEARTBEAT_MS = 5000
+/** Runs a query, retrying transient failures, with errors translated. */
+type Run = <T>(action: () => Promise<T>) => Promise<T>
 
 /** Creates the lease grantor of a recorder; `releaseAll` ends every lease it holds (on close). */
-export const createPostgresLeases = (sql: postgres.Sql, namespace: string, run: Run) => {
+export const createPostgresLeases = (sql: postgres.Sql, names: Names, run: Run, ttlMs: number) => {
   const held = new Set<() => Promise<void>>()
+  const interval = `${ttlMs} milliseconds`
 
   const acquireLease = async (name: string): Promise<Lease | undefined> => {
-    const key = `${namespace}/${name}`
-    const connection = await run(() => sql.reserve())
-    let granted = false
-    try {
-      const [row] = await run(
-        () => connection<{ ok: boolean }[]>`select pg_try_advisory_lock(hashtextextended(${key}, 0)) as ok`,
-      )
-      granted = row?.ok === true
-    } finally {
-      if (!granted) connection.release()
-    }
-    if (!granted) return undefined
+    const holder = newEventId()
+    const sent = performance.now()
+    const rows = await run(
+      () => sql`
+        insert into ${sql.unsafe(names.leases)} (name, holder, expires_at)
+        values (${name}, ${holder}, now() + ${interval}::interval)
+        on conflict (name) do update set holder = excluded.holder, expires_at = excluded.expires_at
+        where ${sql.unsafe(names.leases)}.expires_at < now()
+        returning holder`,
+    )
+    if (rows.length === 0) return undefined
+    // The lease is surely ours until ttl after the request was sent (the server counts from later).
+    let deadline = sent + ttlMs
     let markLost: () => void = () => {}
     const lost = new Promise<void>((resolve) => {
       markLost = resolve
     })
-    const heartbeat = setInterval(() => {
-      connection`select 1`.catch(() => {
-        clearInterval(heartbeat)
-        markLost()
-      })
-    }, HEARTBEAT_MS)
-    heartbeat.unref()
     let released = false
+    const end = () => {
+      clearInterval(heartbeat)
+      held.delete(release)
+      markLost()
+    }
+    const renew = async () => {
+      if (released) return
+      const asked = performance.now()
+      if (asked >= deadline) return end() // frozen or cut off past the time to live: someone may hold it now
+      try {
+        const renewed = await sql`
+          update ${sql.unsafe(names.leases)} set expires_at = now() + ${interval}::interval
+          where name = ${name} and holder = ${holder}`
+        if (renewed.count === 1) deadline = asked + ttlMs
+        else end() // another holder took it (this one was frozen past its time)
+      } catch {
+        // A failed renewal is retried at the next beat; past the deadline the lease is given up.
+      }
+      if (!released && performance.now() >= deadline) end()
+    }
+    const heartbeat = setInterval(() => void renew(), Math.max(50, Math.floor(ttlMs / 4)))
+    heartbeat.unref()
     const release = async (): Promise<void> => {
       if (released) return
       released = true
-      held.delete(release)
-      clearInterval(heartbeat)
-      await connection`select pg_advisory_unlock(hashtextextended(${key}, 0))`.catch(() => undefined)
-      connection.release()
+      end()
+      await sql`delete from ${sql.unsafe(names.leases)} where name = ${name} and holder = ${holder}`.catch(
+        () => undefined,
+      )
     }
     held.add(release)
     return { name, lost, release }

@@ -2,40 +2,29 @@
 // notification ids in commit order (see schema.ts), pages for every read, LISTEN/NOTIFY wake-ups.
 
 import postgres from 'postgres'
-import { invalidArgument, recorderClosed } from '../errors.js'
+import { isEventfoldError } from '../../codec/index.js'
+import {
+  invalidArgument,
+  isConcurrencyError,
+  isRolledBack,
+  isTrackingConflict,
+  isTransient,
+  recorderClosed,
+} from '../errors.js'
+import { withEventIds } from '../event-id.js'
+import { createListeners } from '../listeners.js'
 import type { Recorder } from '../recorder.js'
 import type { InsertOptions, Notification, StoredEvent } from '../records.js'
 import { checkCount, checkStoredEvent, checkStreamId } from '../validate.js'
 import { type Batch, createWrite } from './append.js'
 import { createGroupCommit } from './group-commit.js'
 import { createPostgresLeases } from './lease.js'
-import { type Names, namesOf, schemaStatements } from './schema.js'
+import { ensureSchema } from './migrate.js'
+import { backoffMs, driverConfig, type PostgresRecorderOptions } from './options.js'
+import { type Names, namesOf } from './schema.js'
 import { translate } from './translate.js'
 
-/** How to reach PostgreSQL and where to keep the tables. */
-export interface PostgresRecorderOptions {
-  /** A connection string; without one, the standard PG* environment variables are used. */
-  readonly url?: string
-  /** The schema that holds the tables (default `public`); created if missing. */
-  readonly schema?: string
-  /** A prefix for the table names (default `eventfold_`), e.g. one per application. */
-  readonly prefix?: string
-  /** The connection's `application_name` (default `eventfold`). */
-  readonly applicationName?: string
-  /** Most connections in the pool (default 10). */
-  readonly max?: number
-  /** How long an append waits for the log lock before LockTimeout (default 10,000 ms). */
-  readonly lockTimeoutMs?: number
-  /** How long a transaction may sit idle before the server ends it (default 10,000 ms). */
-  readonly idleInTransactionTimeoutMs?: number
-  /**
-   * Appends in flight at once, each carrying every append that waited for it (default 1: appends
-   * from one process then never contend with each other for ids).
-   */
-  readonly writers?: number
-  /** Most events one group-commit transaction carries (default 5,000). */
-  readonly maxGroupEvents?: number
-}
+export type { PostgresRecorderOptions } from './options.js'
 
 /** A PostgreSQL recorder; `sql` is its driver instance, for tests and tools that need to look inside. */
 export interface PostgresRecorder extends Recorder {
@@ -50,6 +39,7 @@ interface EventRow {
   readonly type: string
   readonly schema_version: number
   readonly data: Uint8Array
+  readonly event_id?: string | null
 }
 
 const toStored = (row: EventRow): StoredEvent => ({
@@ -62,58 +52,115 @@ const toStored = (row: EventRow): StoredEvent => ({
 
 const bytes = (data: Uint8Array): Buffer => Buffer.from(data.buffer, data.byteOffset, data.byteLength)
 
-const toNotification = (row: EventRow): Notification => ({
-  ...toStored(row),
-  id: Number(row.notification_id),
-})
+const toNotification = (row: EventRow): Notification =>
+  row.event_id
+    ? { ...toStored(row), eventId: row.event_id, id: Number(row.notification_id) }
+    : { ...toStored(row), id: Number(row.notification_id) }
 
-/** Creates a PostgreSQL recorder. It connects lazily and creates its schema on first use. */
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** How a failed operation may be tried again: every transient failure, or only a rolled-back transaction. */
+type Retry = 'transient' | 'rolledBack'
+
+/** Creates a PostgreSQL recorder. It connects lazily and checks (or creates) its schema on first use. */
 export const createPostgresRecorder = (options: PostgresRecorderOptions = {}): PostgresRecorder => {
   const names = namesOf(options.schema ?? 'public', options.prefix ?? 'eventfold_')
-  const config = {
-    max: options.max ?? 10,
-    onnotice: () => {},
-    connection: {
-      application_name: options.applicationName ?? 'eventfold',
-      lock_timeout: options.lockTimeoutMs ?? 10_000,
-      idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs ?? 10_000,
-      plan_cache_mode: 'force_generic_plan',
-    },
-  }
+  const config = driverConfig(options)
   const sql = options.url === undefined ? postgres(config) : postgres(options.url, config)
+  const retryForMs = options.retryForMs ?? 10_000
+  const maxBackoff = options.maxBackoffMs ?? 500
+  const pooled = options.transactionPooling === true
   let closed = false
   let schemaReady: Promise<void> | undefined
 
-  const createSchema = (): Promise<void> =>
-    sql
-      .begin(async (tx) => {
-        await tx`select pg_advisory_xact_lock(hashtext(${names.channel}))`
-        for (const statement of schemaStatements(names)) await tx.unsafe(statement)
-      })
-      .then(() => undefined)
+  const schema = (): Promise<void> => {
+    schemaReady ??= ensureSchema(sql, names, options.createTables ?? true).catch((error: unknown) => {
+      schemaReady = undefined
+      throw error
+    })
+    return schemaReady
+  }
 
-  /** Runs `action` once the schema exists, translating driver errors. */
-  const run = async <T>(action: () => Promise<T>, context: Record<string, unknown> = {}): Promise<T> => {
-    if (closed) throw recorderClosed('postgres')
-    try {
-      schemaReady ??= createSchema().catch((error: unknown) => {
-        schemaReady = undefined
-        throw error
-      })
-      await schemaReady
-      return await action()
-    } catch (error) {
-      throw translate(error, context)
+  /**
+   * Runs `action` once the schema is current, translating driver errors. A transient failure
+   * (`retry`: any, or only a rolled-back transaction) runs it again after a pause, for up to retryForMs.
+   */
+  const run = async <T>(
+    action: () => Promise<T>,
+    context: Record<string, unknown> = {},
+    retry: Retry = 'transient',
+  ): Promise<T> => {
+    const started = performance.now()
+    for (let attempt = 0; ; attempt++) {
+      if (closed) throw recorderClosed('postgres')
+      try {
+        await schema()
+        return await action()
+      } catch (caught) {
+        const error = translate(caught, context)
+        const again = retry === 'transient' ? isTransient(error) : isRolledBack(error)
+        if (!again || closed || performance.now() - started > retryForMs) throw error
+        await sleep(backoffMs(attempt, maxBackoff))
+      }
     }
   }
 
-  const write = createWrite(sql, names, run)
-  const leases = createPostgresLeases(sql, names.channel, run)
+  const write = createWrite(sql, names, (action) => run(action, {}, 'rolledBack'))
+  const leases = createPostgresLeases(sql, names, (action) => run(action), options.leaseTtlMs ?? 10_000)
+  const local = createListeners()
 
   const writer = createGroupCommit<Batch, readonly number[]>(write, {
     writers: options.writers ?? 1,
     maxSize: options.maxGroupEvents ?? 5_000,
+    stallMs: 1_000,
   })
+
+  /** The notification ids of a batch that was committed, or undefined when it was not. */
+  const committedIds = async (batch: Batch): Promise<readonly number[] | undefined> => {
+    if (batch.events.length === 0) {
+      const { tracking } = batch
+      return tracking && (await hasTracking(tracking.upstream, tracking.notificationId)) ? [] : undefined
+    }
+    const ids = batch.events.map((e) => e.eventId as string)
+    const rows = await run(
+      () => sql<{ event_id: string; notification_id: string }[]>`
+        select event_id, notification_id from ${sql.unsafe(names.events)} where event_id = any(${ids}::uuid[])`,
+    )
+    if (rows.length === 0) return undefined
+    const byId = new Map(rows.map((r) => [r.event_id, Number(r.notification_id)]))
+    if (rows.length !== ids.length)
+      throw translate(
+        new Error(`only ${rows.length} of the ${ids.length} events of an atomic batch are stored`),
+      )
+    return ids.map((id) => byId.get(id) as number)
+  }
+
+  /**
+   * An append whose outcome was lost with its connection: it is looked up by its event ids (or its
+   * tracking row) and sent again only if it is not there — so it is stored once, and a conflict
+   * with its own earlier attempt is recognised as the success it is.
+   */
+  const resolveUnknown = async (batch: Batch, lost: unknown): Promise<readonly number[]> => {
+    const started = performance.now()
+    let last = lost
+    for (let attempt = 0; !closed && performance.now() - started <= retryForMs; attempt++) {
+      await sleep(backoffMs(attempt, maxBackoff))
+      try {
+        const found = await committedIds(batch)
+        if (found) return found
+        return await writer.submit(batch, Math.max(1, batch.events.length))
+      } catch (error) {
+        if (isConcurrencyError(error) || isTrackingConflict(error)) {
+          const found = await committedIds(batch)
+          if (found) return found
+          throw error
+        }
+        if (!isTransient(error)) throw error
+        last = error
+      }
+    }
+    throw last
+  }
 
   const insertEvents = async (
     events: readonly StoredEvent[],
@@ -128,7 +175,25 @@ export const createPostgresRecorder = (options: PostgresRecorderOptions = {}): P
         checkStreamId(tracking.upstream)
     }
     if (events.length === 0 && !tracking) return []
-    return writer.submit({ events, tracking }, Math.max(1, events.length))
+    const batch: Batch = { events: withEventIds(events), tracking }
+    try {
+      const ids = await writer.submit(batch, Math.max(1, events.length))
+      if (pooled && ids.length > 0) local.wake()
+      return ids
+    } catch (error) {
+      if (!isTransient(error) || !isEventfoldError(error, 'ConnectionError')) throw error
+      const ids = await resolveUnknown(batch, error)
+      if (pooled && ids.length > 0) local.wake()
+      return ids
+    }
+  }
+
+  const hasTracking = async (upstream: string, notificationId: number): Promise<boolean> => {
+    const rows = await run(
+      () =>
+        sql`select 1 from ${sql.unsafe(names.tracking)} where upstream = ${upstream} and notification_id = ${notificationId}`,
+    )
+    return rows.length > 0
   }
 
   return {
@@ -145,7 +210,7 @@ export const createPostgresRecorder = (options: PostgresRecorderOptions = {}): P
       if (limit !== undefined) checkCount('limit', limit, 0)
       const rows = await run(
         () => sql<EventRow[]>`
-          select notification_id, stream_id, version, type, schema_version, data from ${sql.unsafe(names.events)}
+          select notification_id, stream_id, version, type, schema_version, data, event_id from ${sql.unsafe(names.events)}
           where stream_id = ${streamId} and version > ${after} and version <= ${upTo}
           order by version ${backwards ? sql`desc` : sql`asc`} limit ${limit ?? null}`,
         { streamId },
@@ -158,7 +223,7 @@ export const createPostgresRecorder = (options: PostgresRecorderOptions = {}): P
       checkCount('stop', stop, 0)
       const rows = await run(
         () => sql<EventRow[]>`
-          select notification_id, stream_id, version, type, schema_version, data from ${sql.unsafe(names.events)}
+          select notification_id, stream_id, version, type, schema_version, data, event_id from ${sql.unsafe(names.events)}
           where notification_id >= ${start} and notification_id <= ${stop}
           ${types ? sql`and type = any(${types as string[]}::text[])` : sql``}
           order by notification_id limit ${limit}`,
@@ -180,13 +245,7 @@ export const createPostgresRecorder = (options: PostgresRecorderOptions = {}): P
       )
       return Number(row?.max ?? 0)
     },
-    hasTracking: async (upstream, notificationId) => {
-      const rows = await run(
-        () =>
-          sql`select 1 from ${sql.unsafe(names.tracking)} where upstream = ${upstream} and notification_id = ${notificationId}`,
-      )
-      return rows.length > 0
-    },
+    hasTracking,
     insertSnapshot: async (snapshot) => {
       checkStoredEvent(snapshot)
       const { streamId, version, type, schemaVersion, data } = snapshot
@@ -271,8 +330,15 @@ export const createPostgresRecorder = (options: PostgresRecorderOptions = {}): P
         }),
       )
     },
-    acquireLease: leases.acquireLease,
+    acquireLease: async (name) => {
+      if (closed) throw recorderClosed('postgres')
+      return leases.acquireLease(name)
+    },
     subscribe: async (listener) => {
+      if (closed) throw recorderClosed('postgres')
+      // Through a transaction pooler LISTEN cannot work: this process's commits wake its listeners,
+      // and followers poll for the commits of others.
+      if (pooled) return local.add(listener)
       const { unlisten } = await run(() => sql.listen(names.channel, () => listener()))
       return async () => {
         if (!closed) await unlisten()
@@ -283,6 +349,7 @@ export const createPostgresRecorder = (options: PostgresRecorderOptions = {}): P
       await writer.idle()
       await leases.releaseAll()
       closed = true
+      local.clear()
       await sql.end({ timeout: 5 })
     },
   }

@@ -10,7 +10,10 @@ export interface Names {
   readonly tracking: string
   readonly snapshots: string
   readonly keys: string
+  readonly leases: string
+  readonly versions: string
   readonly appendChecked: string
+  readonly eventIdIndex: string
   /** The LISTEN/NOTIFY channel (unquoted: it is passed as a value). */
   readonly channel: string
 }
@@ -38,7 +41,10 @@ export const namesOf = (schema: string, prefix: string): Names => {
     tracking: q('tracking'),
     snapshots: q('snapshots'),
     keys: q('data_keys'),
+    leases: q('leases'),
+    versions: q('schema_versions'),
     appendChecked: q('append_checked'),
+    eventIdIndex: `"${prefix}events_event_id"`,
     channel: `${schema}.${prefix}events`,
   }
 }
@@ -62,24 +68,36 @@ export const namesOf = (schema: string, prefix: string): Names => {
  * that exists or repeats), reports them back and commits the others: each caller's batch keeps its
  * own optimistic concurrency check. Its statements each take a new snapshot, so the checks that
  * follow the lock see every committed row.
+ *
+ * The schema is versioned: each migration takes a database one version up, and `schema_versions`
+ * records those applied (see migrate.ts).
  */
-export const schemaStatements = (n: Names): readonly string[] => {
-  const keys =
-    '(SELECT u.* FROM unnest(p_batch, p_stream, p_version) WITH ORDINALITY AS u(batch, stream_id, version, ord))'
-  const rows = `(
-        SELECT u.*, sum(u.len) OVER (ORDER BY u.ord) AS stop
-        FROM unnest(p_batch, p_stream, p_version, p_type, p_schema, p_length)
-          WITH ORDINALITY AS u(batch, stream_id, version, type, schema_version, len, ord)
-      )`
-  const data = 'substring(p_blob FROM (r.stop - r.len + 1)::integer FOR r.len)'
-  const params = `p_batch integer[], p_stream text[], p_version bigint[], p_type text[], p_schema integer[],
-    p_blob bytea, p_length integer[], p_track_batch integer[], p_upstream text[], p_track_id bigint[]`
-  const lock = `LOCK TABLE ${n.events} IN EXCLUSIVE MODE;
-    SELECT coalesce(max(e.notification_id), 0) INTO v_last FROM ${n.events} e;`
-  const notify = `IF v_count > 0 THEN PERFORM pg_notify('${n.channel}', (v_last + v_count)::text); END IF;`
-  return [
-    `CREATE SCHEMA IF NOT EXISTS ${n.schema}`,
-    `CREATE TABLE IF NOT EXISTS ${n.events} (
+export const migrations = (n: Names): readonly Migration[] => [
+  { version: 1, statements: version1(n) },
+  { version: 2, statements: version2(n) },
+]
+
+/** One step of the schema: the statements that take a database from the version before to this one. */
+export interface Migration {
+  readonly version: number
+  readonly statements: readonly string[]
+}
+
+/** The schema version this release of the code reads and writes. */
+export const LATEST_SCHEMA = 2
+
+/** The table that records which migrations a database has had (created before any of them runs). */
+export const versionsTable = (n: Names): readonly string[] => [
+  `CREATE SCHEMA IF NOT EXISTS ${n.schema}`,
+  `CREATE TABLE IF NOT EXISTS ${n.versions} (
+      version integer PRIMARY KEY,
+      applied_at timestamptz NOT NULL DEFAULT now()
+    )`,
+]
+
+/** Release 1's tables, as earlier releases created them on first use (every statement idempotent). */
+const version1 = (n: Names): readonly string[] => [
+  `CREATE TABLE IF NOT EXISTS ${n.events} (
       notification_id bigint PRIMARY KEY,
       stream_id text NOT NULL,
       version bigint NOT NULL,
@@ -89,12 +107,12 @@ export const schemaStatements = (n: Names): readonly string[] => {
       recorded_at timestamptz NOT NULL DEFAULT now(),
       UNIQUE (stream_id, version)
     )`,
-    `CREATE TABLE IF NOT EXISTS ${n.tracking} (
+  `CREATE TABLE IF NOT EXISTS ${n.tracking} (
       upstream text NOT NULL,
       notification_id bigint NOT NULL,
       PRIMARY KEY (upstream, notification_id)
     )`,
-    `CREATE TABLE IF NOT EXISTS ${n.snapshots} (
+  `CREATE TABLE IF NOT EXISTS ${n.snapshots} (
       stream_id text NOT NULL,
       version bigint NOT NULL,
       type text NOT NULL,
@@ -102,11 +120,45 @@ export const schemaStatements = (n: Names): readonly string[] => {
       data bytea NOT NULL,
       PRIMARY KEY (stream_id, version)
     )`,
-    `CREATE TABLE IF NOT EXISTS ${n.keys} (
+  `CREATE TABLE IF NOT EXISTS ${n.keys} (
       subject text PRIMARY KEY,
       wrapped bytea NOT NULL
     )`,
-    `CREATE OR REPLACE FUNCTION ${n.appendChecked}(${params})
+]
+
+/**
+ * Version 2: an id per event (UUID v7, unique; rows of earlier releases have none), so that an
+ * append whose outcome was lost with its connection can be recognised; leases with a time to live;
+ * the checked append carries the event ids.
+ */
+const version2 = (n: Names): readonly string[] => [
+  `ALTER TABLE ${n.events} ADD COLUMN IF NOT EXISTS event_id uuid`,
+  `CREATE UNIQUE INDEX IF NOT EXISTS ${n.eventIdIndex} ON ${n.events} (event_id)`,
+  `CREATE TABLE IF NOT EXISTS ${n.leases} (
+      name text PRIMARY KEY,
+      holder text NOT NULL,
+      expires_at timestamptz NOT NULL
+    )`,
+  `DROP FUNCTION IF EXISTS ${n.appendChecked}(integer[], text[], bigint[], text[], integer[], bytea, integer[], integer[], text[], bigint[])`,
+  appendCheckedFunction(n),
+]
+
+/** The checked append: see the comment above `migrations`. */
+const appendCheckedFunction = (n: Names): string => {
+  const keys =
+    '(SELECT u.* FROM unnest(p_batch, p_stream, p_version) WITH ORDINALITY AS u(batch, stream_id, version, ord))'
+  const rows = `(
+        SELECT u.*, sum(u.len) OVER (ORDER BY u.ord) AS stop
+        FROM unnest(p_batch, p_stream, p_version, p_type, p_schema, p_length, p_event_id)
+          WITH ORDINALITY AS u(batch, stream_id, version, type, schema_version, len, event_id, ord)
+      )`
+  const data = 'substring(p_blob FROM (r.stop - r.len + 1)::integer FOR r.len)'
+  const params = `p_batch integer[], p_stream text[], p_version bigint[], p_type text[], p_schema integer[],
+    p_blob bytea, p_length integer[], p_event_id uuid[], p_track_batch integer[], p_upstream text[], p_track_id bigint[]`
+  const lock = `LOCK TABLE ${n.events} IN EXCLUSIVE MODE;
+    SELECT coalesce(max(e.notification_id), 0) INTO v_last FROM ${n.events} e;`
+  const notify = `IF v_count > 0 THEN PERFORM pg_notify('${n.channel}', (v_last + v_count)::text); END IF;`
+  return `CREATE OR REPLACE FUNCTION ${n.appendChecked}(${params})
     RETURNS TABLE (last_id bigint, failed integer[], conflict_stream text[], conflict_version bigint[], tracking_failed integer[])
     LANGUAGE plpgsql AS $fn$
     DECLARE
@@ -138,8 +190,8 @@ export const schemaStatements = (n: Names): readonly string[] => {
         WHERE t.nth > 1 OR EXISTS (SELECT 1 FROM ${n.tracking} k WHERE k.upstream = t.upstream AND k.notification_id = t.nid);
       v_failed := v_failed || v_tracking_failed;
 
-      INSERT INTO ${n.events} (notification_id, stream_id, version, type, schema_version, data)
-        SELECT v_last + row_number() OVER (ORDER BY r.ord), r.stream_id, r.version, r.type, r.schema_version, ${data}
+      INSERT INTO ${n.events} (notification_id, stream_id, version, type, schema_version, data, event_id)
+        SELECT v_last + row_number() OVER (ORDER BY r.ord), r.stream_id, r.version, r.type, r.schema_version, ${data}, r.event_id
         FROM ${rows} r WHERE NOT (r.batch = ANY (v_failed)) ORDER BY r.ord;
       GET DIAGNOSTICS v_count = ROW_COUNT;
       INSERT INTO ${n.tracking} (upstream, notification_id)
@@ -148,34 +200,33 @@ export const schemaStatements = (n: Names): readonly string[] => {
       ${notify}
       RETURN QUERY SELECT v_last, v_failed, v_conflict_stream, v_conflict_version, v_tracking_failed;
     END
-    $fn$`,
-  ]
+    $fn$`
 }
 
 /**
  * The fast-path append: one statement that numbers the rows after the highest committed id, inserts
  * them (and, with `tracking`, the tracking rows) and notifies listeners. Parameters: $1 stream ids,
  * $2 versions, $3 types, $4 schema versions, $5 the data of all rows concatenated, $6 their
- * lengths, and with `tracking` $7 upstreams and $8 notification ids. It returns the id before the
+ * lengths, $7 their event ids, and with `tracking` $8 upstreams and $9 notification ids. It returns the id before the
  * first new one.
  */
 export const appendStatement = (n: Names, tracking: boolean): string => `
   WITH rows AS (
     SELECT u.*, sum(u.len) OVER (ORDER BY u.ord) AS stop
-    FROM unnest($1::text[], $2::int8[], $3::text[], $4::int4[], $6::int4[])
-      WITH ORDINALITY AS u(stream_id, version, type, schema_version, len, ord)
+    FROM unnest($1::text[], $2::int8[], $3::text[], $4::int4[], $6::int4[], $7::uuid[])
+      WITH ORDINALITY AS u(stream_id, version, type, schema_version, len, event_id, ord)
   ), head AS (
     SELECT coalesce(max(notification_id), 0) AS last_id FROM ${n.events}
   ), inserted AS (
-    INSERT INTO ${n.events} (notification_id, stream_id, version, type, schema_version, data)
+    INSERT INTO ${n.events} (notification_id, stream_id, version, type, schema_version, data, event_id)
     SELECT head.last_id + r.ord, r.stream_id, r.version, r.type, r.schema_version,
-           substring($5::bytea FROM (r.stop - r.len + 1)::integer FOR r.len)
+           substring($5::bytea FROM (r.stop - r.len + 1)::integer FOR r.len), r.event_id
     FROM rows r, head ORDER BY r.ord
     RETURNING notification_id
   )${
     tracking
       ? `, tracked AS (
-    INSERT INTO ${n.tracking} (upstream, notification_id) SELECT * FROM unnest($7::text[], $8::int8[])
+    INSERT INTO ${n.tracking} (upstream, notification_id) SELECT * FROM unnest($8::text[], $9::int8[])
   )`
       : ''
   }
@@ -185,12 +236,12 @@ export const appendStatement = (n: Names, tracking: boolean): string => `
 /**
  * The fast path for the commonest group, one event without tracking: the same numbering as
  * `appendStatement`, with scalar parameters ($1 stream id, $2 version, $3 type, $4 schema version,
- * $5 data) and none of the array handling. It returns the new notification id.
+ * $5 data, $6 event id) and none of the array handling. It returns the new notification id.
  */
 export const appendOneStatement = (n: Names): string => `
   WITH inserted AS (
-    INSERT INTO ${n.events} (notification_id, stream_id, version, type, schema_version, data)
-    VALUES ((SELECT coalesce(max(notification_id), 0) + 1 FROM ${n.events}), $1, $2, $3, $4, $5)
+    INSERT INTO ${n.events} (notification_id, stream_id, version, type, schema_version, data, event_id)
+    VALUES ((SELECT coalesce(max(notification_id), 0) + 1 FROM ${n.events}), $1, $2, $3, $4, $5, $6)
     RETURNING notification_id
   )
   SELECT notification_id - 1 AS last_id, pg_notify('${n.channel}', notification_id::text) FROM inserted`

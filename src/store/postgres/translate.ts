@@ -2,12 +2,22 @@
 
 import { EventfoldError, isEventfoldError } from '../../codec/index.js'
 
+/** Connection failures that reconnecting cannot cure: a refused login, a database that does not exist. */
+const PERMANENT = new Set(['28P01', '28000', '3D000'])
+
 const byState: Readonly<Record<string, [code: string, what: string]>> = {
   '23505': ['ConcurrencyError', 'a row with the same key was committed concurrently'],
   '55P03': ['LockTimeout', 'waited longer than lock_timeout for the log lock'],
   '57014': ['Timeout', 'the statement was cancelled (statement_timeout or cancel request)'],
   '25P03': ['Timeout', 'the transaction sat idle longer than idle_in_transaction_session_timeout'],
   '40P01': ['Deadlock', 'deadlock detected'],
+  '40001': ['SerializationFailure', 'could not serialize access due to concurrent update'],
+  '57P01': ['ConnectionError', 'the server terminated the session (admin shutdown)'],
+  '57P02': ['ConnectionError', 'the server terminated the session (crash shutdown)'],
+  '57P03': ['ConnectionError', 'the server is starting up or shutting down'],
+  '57P05': ['ConnectionError', 'the session was idle too long and the server ended it'],
+  '42501': ['PermissionDenied', 'the database role lacks a privilege'],
+  '42P01': ['SchemaMissing', 'a table is missing: run `npx eventfold migrate`'],
   '53300': ['ConnectionError', 'the server has no connection slots left'],
   '28P01': ['ConnectionError', 'password authentication failed'],
   '28000': ['ConnectionError', 'authorization failed'],
@@ -24,6 +34,9 @@ const driverConnectionCodes = new Set([
   'CONNECTION_CLOSED',
   'CONNECTION_ENDED',
   'CONNECTION_DESTROYED',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
 ])
 
 /** Translates an error thrown by the `postgres` driver into an EventfoldError with a stable code. */
@@ -37,7 +50,7 @@ export const translate = (error: unknown, context: Record<string, unknown> = {})
       return new EventfoldError(
         known[0],
         `${known[1]}: ${text}`,
-        { ...context, sqlState: code },
+        { ...context, sqlState: code, ...(PERMANENT.has(code) ? { permanent: true } : {}) },
         { cause: error },
       )
     if (code.startsWith('08') || driverConnectionCodes.has(code)) {

@@ -8,6 +8,8 @@ export interface TableNames {
   readonly tracking: string
   readonly snapshots: string
   readonly keys: string
+  readonly versions: string
+  readonly eventIdIndex: string
 }
 
 /** Validates the prefix and derives the quoted table names. */
@@ -23,11 +25,37 @@ export const tableNames = (prefix: string): TableNames => {
     tracking: `"${prefix}tracking"`,
     snapshots: `"${prefix}snapshots"`,
     keys: `"${prefix}data_keys"`,
+    versions: `"${prefix}schema_versions"`,
+    eventIdIndex: `"${prefix}events_event_id"`,
   }
 }
 
-/** The statements that create the tables if they are missing. */
-export const schemaStatements = (t: TableNames): readonly string[] => [
+/** The schema version this release reads and writes. */
+export const LATEST_SCHEMA = 2
+
+/** The table that records which migrations a database has had. */
+export const versionsTable = (t: TableNames): string =>
+  `CREATE TABLE IF NOT EXISTS ${t.versions} (
+    version INTEGER PRIMARY KEY,
+    applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+  ) STRICT`
+
+/**
+ * The migrations, each taking a database one version up. Version 1 is the tables as earlier
+ * releases created them (idempotent); version 2 adds an id per event (rows stored before have none).
+ */
+export const migrations = (t: TableNames): readonly { version: number; statements: readonly string[] }[] => [
+  { version: 1, statements: version1(t) },
+  {
+    version: 2,
+    statements: [
+      `ALTER TABLE ${t.events} ADD COLUMN event_id TEXT`,
+      `CREATE UNIQUE INDEX IF NOT EXISTS ${t.eventIdIndex} ON ${t.events} (event_id)`,
+    ],
+  },
+]
+
+const version1 = (t: TableNames): readonly string[] => [
   `CREATE TABLE IF NOT EXISTS ${t.events} (
     notification_id INTEGER PRIMARY KEY,
     stream_id TEXT NOT NULL,

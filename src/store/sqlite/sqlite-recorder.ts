@@ -4,11 +4,13 @@
 import Database from 'better-sqlite3'
 import { EventfoldError } from '../../codec/index.js'
 import { concurrencyError, invalidArgument, recorderClosed, trackingConflict } from '../errors.js'
+import { withEventIds } from '../event-id.js'
 import { createLocalPorts } from '../local-ports.js'
 import type { Recorder } from '../recorder.js'
 import type { InsertOptions, Notification, StoredEvent } from '../records.js'
 import { checkCount, checkStoredEvent, checkStreamId } from '../validate.js'
-import { schemaStatements, tableNames } from './schema.js'
+import { ensureSchema } from './migrate.js'
+import { tableNames } from './schema.js'
 
 /** Where the database lives. */
 export interface SqliteRecorderOptions {
@@ -18,6 +20,11 @@ export interface SqliteRecorderOptions {
   readonly prefix?: string
   /** How long to wait for another process's write lock before failing (default 5,000 ms). */
   readonly busyTimeoutMs?: number
+  /**
+   * Create or migrate the tables when they are missing or older than this release (default true).
+   * With false, such a database is a SchemaMissing error: run `npx eventfold migrate` first.
+   */
+  readonly createTables?: boolean
 }
 
 /** A SQLite recorder; `db` is its better-sqlite3 handle, for tests and tools that look inside. */
@@ -32,6 +39,7 @@ interface Row {
   readonly type: string
   readonly schema_version: number
   readonly data: Uint8Array
+  readonly event_id?: string | null
 }
 
 const toStored = (row: Row): StoredEvent => ({
@@ -42,7 +50,10 @@ const toStored = (row: Row): StoredEvent => ({
   data: new Uint8Array(row.data.buffer, row.data.byteOffset, row.data.byteLength),
 })
 
-const toNotification = (row: Row): Notification => ({ ...toStored(row), id: row.notification_id ?? 0 })
+const toNotification = (row: Row): Notification =>
+  row.event_id
+    ? { ...toStored(row), eventId: row.event_id, id: row.notification_id ?? 0 }
+    : { ...toStored(row), id: row.notification_id ?? 0 }
 
 const bytes = (data: Uint8Array): Buffer => Buffer.from(data.buffer, data.byteOffset, data.byteLength)
 
@@ -75,7 +86,12 @@ export const createSqliteRecorder = (options: SqliteRecorderOptions = {}): Sqlit
   db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`)
   if (options.path !== undefined) db.pragma('journal_mode = WAL')
   db.pragma('synchronous = FULL')
-  for (const statement of schemaStatements(t)) db.exec(statement)
+  try {
+    ensureSchema(db, t, options.createTables ?? true)
+  } catch (error) {
+    db.close()
+    throw translate(error)
+  }
 
   const q = {
     exists: db
@@ -83,8 +99,9 @@ export const createSqliteRecorder = (options: SqliteRecorderOptions = {}): Sqlit
       .pluck(),
     last: db.prepare<[], number>(`SELECT coalesce(max(notification_id), 0) FROM ${t.events}`).pluck(),
     insert: db.prepare(
-      `INSERT INTO ${t.events} (notification_id, stream_id, version, type, schema_version, data) VALUES (?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO ${t.events} (notification_id, stream_id, version, type, schema_version, data, event_id) VALUES (?, ?, ?, ?, ?, ?, ?)`,
     ),
+    eventId: db.prepare<[string], number>(`SELECT 1 FROM ${t.events} WHERE event_id = ?`).pluck(),
     tracked: db
       .prepare<[string, number], number>(
         `SELECT 1 FROM ${t.tracking} WHERE upstream = ? AND notification_id = ?`,
@@ -106,17 +123,17 @@ export const createSqliteRecorder = (options: SqliteRecorderOptions = {}): Sqlit
   }
   const selectEvents = (direction: 'ASC' | 'DESC') =>
     db.prepare<[string, number, number, number], Row>(
-      `SELECT notification_id, stream_id, version, type, schema_version, data FROM ${t.events}
+      `SELECT notification_id, stream_id, version, type, schema_version, data, event_id FROM ${t.events}
        WHERE stream_id = ? AND version > ? AND version <= ? ORDER BY version ${direction} LIMIT ?`,
     )
   const forwards = selectEvents('ASC')
   const backwardsQuery = selectEvents('DESC')
   const page = db.prepare<[number, number, number], Row>(
-    `SELECT notification_id, stream_id, version, type, schema_version, data FROM ${t.events}
+    `SELECT notification_id, stream_id, version, type, schema_version, data, event_id FROM ${t.events}
      WHERE notification_id >= ? AND notification_id <= ? ORDER BY notification_id LIMIT ?`,
   )
   const typedPage = db.prepare<[number, number, string, number], Row>(
-    `SELECT notification_id, stream_id, version, type, schema_version, data FROM ${t.events}
+    `SELECT notification_id, stream_id, version, type, schema_version, data, event_id FROM ${t.events}
      WHERE notification_id >= ? AND notification_id <= ? AND type IN (SELECT value FROM json_each(?))
      ORDER BY notification_id LIMIT ?`,
   )
@@ -150,6 +167,10 @@ export const createSqliteRecorder = (options: SqliteRecorderOptions = {}): Sqlit
       if (seen.has(key) || q.exists.get(e.streamId, e.version) !== undefined)
         throw concurrencyError(e.streamId, e.version)
       seen.add(key)
+      const eventId = e.eventId as string
+      if (seen.has(eventId) || q.eventId.get(eventId) !== undefined)
+        throw concurrencyError(e.streamId, e.version, undefined, eventId)
+      seen.add(eventId)
     }
     const { tracking } = opts
     if (tracking && q.tracked.get(tracking.upstream, tracking.notificationId) !== undefined) {
@@ -157,7 +178,7 @@ export const createSqliteRecorder = (options: SqliteRecorderOptions = {}): Sqlit
     }
     const first = (q.last.get() ?? 0) + 1
     events.forEach((e, i) => {
-      q.insert.run(first + i, e.streamId, e.version, e.type, e.schemaVersion, bytes(e.data))
+      q.insert.run(first + i, e.streamId, e.version, e.type, e.schemaVersion, bytes(e.data), e.eventId)
     })
     if (tracking) q.track.run(tracking.upstream, tracking.notificationId)
     return events.map((_, i) => first + i)
@@ -179,7 +200,7 @@ export const createSqliteRecorder = (options: SqliteRecorderOptions = {}): Sqlit
       open()
       for (const event of events) checkStoredEvent(event)
       if (opts.tracking) checkCount('tracking.notificationId', opts.tracking.notificationId, 1)
-      const ids = guard(() => append.immediate(events, opts))
+      const ids = guard(() => append.immediate(withEventIds(events), opts))
       if (ids.length > 0) local.wake()
       return ids
     },

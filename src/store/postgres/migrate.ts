@@ -1,0 +1,118 @@
+// Schema management for PostgreSQL: which version a database is at, the migrations that take it to
+// this release's (in one transaction, under an advisory lock, so racing processes migrate once), the
+// script to hand to a DBA, and the grants a least-privileged role needs.
+
+import type postgres from 'postgres'
+import { EventfoldError } from '../../codec/index.js'
+import { schemaMissing, schemaTooNew } from '../errors.js'
+import { LATEST_SCHEMA, migrations, type Names, versionsTable } from './schema.js'
+
+/** What a migration did: the version before and after, and the statements it ran (none when current). */
+export interface MigrationReport {
+  readonly from: number
+  readonly to: number
+  readonly statements: readonly string[]
+}
+
+type Sql = postgres.Sql | postgres.TransactionSql
+
+const missing = new Set(['42P01', '3F000']) // undefined_table, invalid_schema_name
+
+/**
+ * The schema version of the tables: 0 when there are none, 1 for tables of release 0.1 (which kept
+ * no version table). Outside a transaction it tries the version table first: one query when it exists.
+ */
+export const schemaVersion = async (sql: Sql, n: Names, inTransaction = false): Promise<number> => {
+  if (!inTransaction) {
+    try {
+      return await maxVersion(sql, n)
+    } catch (error) {
+      if (!missing.has(String((error as { code?: unknown }).code))) throw error
+    }
+  }
+  const [row] = await sql.unsafe<{ versions: boolean; events: boolean }[]>(
+    'SELECT to_regclass($1) IS NOT NULL AS versions, to_regclass($2) IS NOT NULL AS events',
+    [n.versions, n.events],
+  )
+  if (row?.versions) return maxVersion(sql, n)
+  return row?.events ? 1 : 0
+}
+
+const maxVersion = async (sql: Sql, n: Names): Promise<number> => {
+  const [row] = await sql.unsafe<{ v: number }[]>(
+    `SELECT coalesce(max(version), 0)::int AS v FROM ${n.versions}`,
+  )
+  return row?.v ?? 0
+}
+
+const ROLE = /^[a-z_][a-z0-9_]*$/
+
+/** The grants that let `role` use the tables without creating anything. */
+export const grantStatements = (n: Names, role: string): readonly string[] => {
+  if (!ROLE.test(role) || role.length > 63)
+    throw new EventfoldError('InvalidConfiguration', `role name ${JSON.stringify(role)} must match ${ROLE}`)
+  const q = `"${role}"`
+  return [
+    `GRANT USAGE ON SCHEMA ${n.schema} TO ${q}`,
+    `GRANT SELECT, INSERT, UPDATE, DELETE ON ${n.events}, ${n.tracking}, ${n.snapshots}, ${n.keys}, ${n.leases} TO ${q}`,
+    `GRANT SELECT ON ${n.versions} TO ${q}`,
+  ]
+}
+
+/**
+ * The whole migration as one script: every statement is idempotent, so the script takes a database
+ * at any earlier version (or none) to this release's. With `role`, the grants for it follow.
+ */
+export const migrationScript = (n: Names, role?: string): string =>
+  [
+    'BEGIN',
+    `SELECT pg_advisory_xact_lock(hashtext('${n.channel}'))`,
+    ...statementsFrom(n, 0),
+    ...(role ? grantStatements(n, role) : []),
+    'COMMIT',
+  ]
+    .map((s) => `${s};\n`)
+    .join('\n')
+
+const statementsFrom = (n: Names, from: number): readonly string[] => [
+  ...versionsTable(n),
+  ...migrations(n)
+    .filter((m) => m.version > from)
+    .flatMap((m) => [
+      ...m.statements,
+      `INSERT INTO ${n.versions} (version) VALUES (${m.version}) ON CONFLICT (version) DO NOTHING`,
+    ]),
+]
+
+/** Applies the migrations the database lacks, and the grants for `role`; a current schema gets no DDL. */
+export const applyMigrations = async (sql: postgres.Sql, n: Names, role?: string): Promise<MigrationReport> =>
+  sql.begin(async (tx) => {
+    await tx`select pg_advisory_xact_lock(hashtext(${n.channel}))`
+    const from = await schemaVersion(tx, n, true)
+    if (from > LATEST_SCHEMA) throw schemaTooNew(`schema ${n.schema}`, from, LATEST_SCHEMA)
+    // Tables of release 0.1 have no record of version 1: it is rerun (idempotent).
+    const statements = [
+      ...(from === LATEST_SCHEMA ? [] : statementsFrom(n, from <= 1 ? 0 : from)),
+      ...(role ? grantStatements(n, role) : []),
+    ]
+    for (const statement of statements) await tx.unsafe(statement)
+    return { from, to: LATEST_SCHEMA, statements }
+  })
+
+/**
+ * Makes sure the schema is current before first use: one query when it is; migrates when it is
+ * not and `createTables` allows; else SchemaMissing naming the command to run.
+ */
+export const ensureSchema = async (sql: postgres.Sql, n: Names, createTables: boolean): Promise<void> => {
+  const current = await schemaVersion(sql, n)
+  if (current === LATEST_SCHEMA) return
+  if (current > LATEST_SCHEMA) throw schemaTooNew(`schema ${n.schema}`, current, LATEST_SCHEMA)
+  if (!createTables) throw schemaMissing(`schema ${n.schema}`, current, LATEST_SCHEMA)
+  try {
+    await applyMigrations(sql, n)
+  } catch (error) {
+    if ((error as { code?: unknown }).code === '42501')
+      throw schemaMissing(`schema ${n.schema}`, current, LATEST_SCHEMA, error)
+    throw error
+  }
+}
