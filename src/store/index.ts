@@ -7,10 +7,15 @@ export {
   concurrencyError,
   invalidArgument,
   isConcurrencyError,
+  isRolledBack,
   isTrackingConflict,
+  isTransient,
   recorderClosed,
+  schemaMissing,
+  schemaTooNew,
   trackingConflict,
 } from './errors.js'
+export { checkEventId, newEventId } from './event-id.js'
 export { lazyRecorder } from './lazy-recorder.js'
 export { createLocalLeases, grantsLeases, type Lease, type LeaseRecorder } from './lease.js'
 export {
