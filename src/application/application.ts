@@ -26,6 +26,7 @@ import { decodeNotification, type LogEntry } from './decode-log.js'
 import { type ExecutedAll, executeAll } from './execute-all.js'
 import type { Instruction } from './instruction.js'
 import { createRepository } from './repository.js'
+import { createStreamQueues } from './stream-queues.js'
 
 /** What a successful `execute` did: the new events, and the state and version after them. */
 export interface Executed<S, E> {
@@ -45,6 +46,12 @@ export interface ExecuteOptions {
    * decides again, so this is only ever a saved read, never a wrong decision.
    */
   readonly expectNew?: boolean
+  /**
+   * The version the caller last saw (an HTTP If-Match, say): the command is decided only if the
+   * stream is still at it. Otherwise, or if another writer appends first, execute throws a
+   * ConcurrencyError naming the expected and actual versions, and does not retry.
+   */
+  readonly expectedVersion?: number
 }
 
 /** How to build an application; a recorder passed here overrides the default (memory). */
@@ -198,22 +205,45 @@ export const application = (options: ApplicationOptions): Application => {
     })
   }
 
-  const execute = async <C, S, E, R>(
+  /**
+   * Decides on the current state, always. A cached or assumed-new state saves a read, but a
+   * decision made on one is only returned once it is known to be current: an append at its version
+   * succeeds or conflicts (then the stream is read and the command decided again), and a rejection
+   * or an empty decision is confirmed by reading what follows its version (decided again if anything did).
+   */
+  const decideAndAppend = async <C, S, E, R>(
     aggregate: Aggregate<C, S, E, R>,
     id: string,
+    streamId: string,
     command: C,
-    options: ExecuteOptions = {},
+    options: ExecuteOptions,
   ): Promise<Either<R, Executed<S, E>>> => {
-    const streamId = streamOf(aggregate, id)
     const { decider, codec } = aggregate
-    // Start from what this process last saw (or, for a stream known to be new, from nothing):
-    // a stale start only costs a ConcurrencyError, after which the stream is read again.
+    const { expectedVersion } = options
     let current: Versioned<S> | undefined = options.expectNew
       ? initial(decider.initialState)
       : repository.cached(aggregate, streamId)
+    let fresh = false
     for (let attempt = 0; ; attempt++) {
-      current ??= await repository.load(aggregate, streamId, loadOptions(aggregate))
+      if (!current) {
+        current = await repository.load(aggregate, streamId, loadOptions(aggregate))
+        fresh = true
+      }
+      if (expectedVersion !== undefined && current.version !== expectedVersion) {
+        if (fresh) throw versionMismatch(streamId, expectedVersion, current.version)
+        current = undefined
+        continue
+      }
       const decision = toEither(decider.decide(command, current.state))
+      if (!fresh && (decision._tag === 'Left' || decision.right.length === 0)) {
+        // Decided on a state that was not just read: confirm it before answering.
+        const confirmed: Versioned<S> = await repository.load(aggregate, streamId, { from: current })
+        fresh = true
+        if (confirmed.version !== current.version) {
+          current = confirmed
+          continue
+        }
+      }
       if (decision._tag === 'Left') return left(decision.left)
       const events = decision.right
       const from = current.version
@@ -225,9 +255,12 @@ export const application = (options: ApplicationOptions): Application => {
       try {
         if (stored.length > 0) notificationIds = await recorder.insertEvents(stored)
       } catch (error) {
-        if (!isConcurrencyError(error) || attempt >= maxRetries) throw error
+        if (!isConcurrencyError(error)) throw error
+        if (expectedVersion !== undefined) throw versionMismatch(streamId, expectedVersion, undefined, error)
+        if (attempt >= maxRetries) throw error
         await backoff(attempt)
         current = await repository.load(aggregate, streamId, { from: current })
+        fresh = true
         continue
       }
       let state = current.state
@@ -236,6 +269,20 @@ export const application = (options: ApplicationOptions): Application => {
       await committed(aggregate, streamId, from, { state, version })
       return right({ streamId, events, state, version, notificationIds })
     }
+  }
+
+  const queues = createStreamQueues()
+
+  const execute = async <C, S, E, R>(
+    aggregate: Aggregate<C, S, E, R>,
+    id: string,
+    command: C,
+    options: ExecuteOptions = {},
+  ): Promise<Either<R, Executed<S, E>>> => {
+    const streamId = streamOf(aggregate, id)
+    if (options.expectedVersion !== undefined) checkCount('expectedVersion', options.expectedVersion, 0)
+    // Commands for one stream take turns in this process: they never conflict with each other.
+    return queues.run(streamId, () => decideAndAppend(aggregate, id, streamId, command, options))
   }
 
   return {
@@ -287,3 +334,24 @@ export const application = (options: ApplicationOptions): Application => {
 
 const backoff = (attempt: number): Promise<void> =>
   new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(100, 2 ** attempt)))
+
+/** The ConcurrencyError of an `expectedVersion` that is not the stream's version. */
+const versionMismatch = (
+  streamId: string,
+  expected: number,
+  actual: number | undefined,
+  cause?: unknown,
+): EventfoldError =>
+  new EventfoldError(
+    'ConcurrencyError',
+    actual === undefined
+      ? `stream "${streamId}" moved past the expected version ${expected} while the command was decided`
+      : `stream "${streamId}" is at version ${actual}, not the expected ${expected}`,
+    {
+      streamId,
+      version: expected,
+      expectedVersion: expected,
+      ...(actual === undefined ? {} : { actualVersion: actual }),
+    },
+    cause === undefined ? undefined : { cause },
+  )

@@ -56,12 +56,61 @@ describe('application.execute', () => {
   })
 
   it('gives up with the ConcurrencyError after maxRetries', async () => {
+    const recorder = createMemoryRecorder()
+    const [a, b] = [0, 1].map(() =>
+      application({ name: 'school', aggregates: [dogs], recorder, maxRetries: 0 }),
+    )
+    await a?.execute(dogs, 'd1', register)
+    await b?.get(dogs, 'd1') // b caches version 1
+    await a?.execute(dogs, 'd1', trick('a'))
+    await expect(b?.execute(dogs, 'd1', trick('b'))).rejects.toMatchObject({ code: 'ConcurrencyError' })
+  })
+
+  it('runs concurrent commands for one stream in turn: they never conflict with each other', async () => {
     const app = application({ name: 'school', aggregates: [dogs], maxRetries: 0 })
     await app.execute(dogs, 'd1', register)
-    const results = await Promise.allSettled(['a', 'b', 'c'].map((t) => app.execute(dogs, 'd1', trick(t))))
-    const failures = results.filter((r) => r.status === 'rejected')
-    expect(failures.length).toBe(2)
-    expect(failures.every((f) => isEventfoldError(f.reason, 'ConcurrencyError'))).toBe(true)
+    const tricks = Array.from({ length: 20 }, (_, i) => `t${i}`)
+    const results = await Promise.all(tricks.map((t) => app.execute(dogs, 'd1', trick(t))))
+    expect(results.map((r) => r._tag === 'Right' && r.right.version)).toEqual(tricks.map((_, i) => i + 2))
+    expect((await app.get(dogs, 'd1')).state?.tricks).toEqual(tricks)
+  })
+
+  it('with expectedVersion, decides only at that version and never retries a mismatch', async () => {
+    const recorder = createMemoryRecorder()
+    const [a, b] = [0, 1].map(() => application({ name: 'school', aggregates: [dogs], recorder }))
+    await a?.execute(dogs, 'd1', register)
+    const ok = await a?.execute(dogs, 'd1', trick('sit'), { expectedVersion: 1 })
+    expect(ok?._tag === 'Right' && ok.right.version).toBe(2)
+    await expect(a?.execute(dogs, 'd1', trick('roll'), { expectedVersion: 1 })).rejects.toMatchObject({
+      code: 'ConcurrencyError',
+      context: { streamId: 'dog-d1', expectedVersion: 1, actualVersion: 2 },
+    })
+    // b's cache says version 1; the stream is at 2: a mismatch, found by reading, not a wrong decision.
+    await b?.get(dogs, 'd1', { version: 1 })
+    await expect(b?.execute(dogs, 'd1', trick('roll'), { expectedVersion: 1 })).rejects.toMatchObject({
+      code: 'ConcurrencyError',
+    })
+    const fresh = await b?.execute(dogs, 'd2', register, { expectedVersion: 0 })
+    expect(fresh?._tag).toBe('Right')
+    expect((await a?.get(dogs, 'd1'))?.version).toBe(2)
+  })
+
+  it('confirms a rejection or an empty decision made on a cached or assumed-new state', async () => {
+    const recorder = createMemoryRecorder()
+    const [a, b] = [0, 1].map(() => application({ name: 'school', aggregates: [dogs], recorder }))
+    await a?.get(dogs, 'fido') // a caches the new stream (version 0)
+    await b?.execute(dogs, 'fido', register)
+    const added = await a?.execute(dogs, 'fido', trick('sit')) // not NotRegistered: fido is registered
+    expect(added?._tag === 'Right' && added.right.version).toBe(2)
+    await b?.execute(dogs, 'rex', register)
+    const again = await a?.execute(dogs, 'rex', register, { expectNew: true })
+    expect(again).toEqual({ _tag: 'Left', left: { type: 'DogAlreadyRegistered' } })
+    await a?.execute(dogs, 'rex', trick('sit'))
+    await b?.get(dogs, 'rex')
+    await a?.execute(dogs, 'rex', trick('roll'))
+    // b's cached rex knows sit only; roll is known to the stream: an empty decision, confirmed.
+    const known = await b?.execute(dogs, 'rex', trick('roll'))
+    expect(known?._tag === 'Right' && known.right).toMatchObject({ events: [], version: 3 })
   })
 
   it('refuses an aggregate that is not part of the application, and a bad id', async () => {
