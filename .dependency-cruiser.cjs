@@ -1,6 +1,6 @@
 // The dependency rule of DESIGN.md §2, checked by `npm run deps` inside `npm test`.
 const pure = '^src/(evolve|decide|codec|process)/'
-const folders = ['evolve', 'decide', 'codec', 'process', 'store', 'log', 'application', 'runners', 'testing']
+const folders = ['evolve', 'decide', 'codec', 'process', 'store', 'log', 'application', 'runners', 'testing', 'cli']
 const allowed = {
   evolve: [],
   decide: ['evolve'],
@@ -11,6 +11,7 @@ const allowed = {
   application: ['decide', 'evolve', 'codec', 'store', 'log'],
   runners: ['decide', 'evolve', 'codec', 'store', 'log', 'application', 'process'],
   testing: ['decide', 'evolve', 'codec', 'store', 'log', 'application'],
+  cli: ['decide', 'evolve', 'codec', 'store', 'log', 'application', 'process', 'runners'],
 }
 const layerRules = folders.map((from) => ({
   name: `layer-${from}`,

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 const root = fileURLToPath(new URL('..', import.meta.url))
 const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
   exports: Record<string, unknown>
+  bin: Record<string, string>
 }
 const subpaths = Object.keys(manifest.exports)
   .filter((key) => key !== './package.json')
@@ -76,6 +77,21 @@ describe('the packed package', () => {
     ])
       link(peer)
     for (const specifier of subpaths) expect([specifier, tryImport(specifier)]).toEqual([specifier, 'ok'])
+  })
+
+  it('has an eventfold command that migrates the tables of an application', () => {
+    const bin = manifest.bin.eventfold ?? ''
+    const path = join(scratch, 'cli.db')
+    const out = execFileSync(
+      process.execPath,
+      [join(scratch, 'node_modules/eventfold', bin), 'migrate', '--app', 'shop'],
+      {
+        cwd: scratch,
+        encoding: 'utf8',
+        env: { ...process.env, EVENTFOLD_PERSISTENCE: 'sqlite', EVENTFOLD_SQLITE_PATH: path },
+      },
+    )
+    expect(out).toMatch(/shop: sqlite schema migrated from version 0 to \d+/)
   })
 
   it('resolves the types of every subpath for a TypeScript consumer', () => {

@@ -20,6 +20,8 @@ const plain = (events: readonly StoredEvent[]) =>
     data: [...data],
   }))
 
+const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
+
 const versions = (events: readonly StoredEvent[]) => events.map((e) => e.version)
 
 /** The checks of an application/process recorder: events, OCC, atomic batches, notifications, tracking. */
@@ -42,6 +44,27 @@ export const recorderConformance = (factory: RecorderFactory<Recorder>): readonl
         (await r.selectEvents('s1')).map((e) => e.id),
         [1, 2],
       )
+    }),
+    check('every event gets a unique UUID v7 event id, the same in its stream and in the log', async (r) => {
+      await r.insertEvents([ev('s1', 1), ev('s2', 1)])
+      await r.insertEvents([ev('s1', 2)])
+      const inLog = (await r.selectNotifications(1, 10)).map((n) => n.eventId)
+      const inStreams = [...(await r.selectEvents('s1')), ...(await r.selectEvents('s2'))]
+      equal(new Set(inLog).size, 3)
+      for (const id of inLog) ok(UUID_V7.test(String(id)), `${id} is a UUID v7`)
+      deepStrictEqual(new Set(inStreams.map((e) => e.eventId)), new Set(inLog))
+    }),
+    check('an event id given is kept; one stored already fails the whole batch', async (r) => {
+      const id = '01890a5d-ac96-774b-bcce-b302099a8057'
+      await r.insertEvents([{ ...ev('s1', 1), eventId: id }])
+      equal((await r.selectEvents('s1'))[0]?.eventId, id)
+      const error = await rejectsWith('ConcurrencyError', () =>
+        r.insertEvents([ev('s2', 1), { ...ev('s3', 1), eventId: id }]),
+      )
+      equal((error.context as { eventId?: string }).eventId, id)
+      equal(await r.maxNotificationId(), 1)
+      await rejectsWith('InvalidArgument', () => r.insertEvents([{ ...ev('s4', 1), eventId: 'not-a-uuid' }]))
+      equal(await r.maxNotificationId(), 1)
     }),
     check('a version that exists fails with ConcurrencyError naming stream and version', async (r) => {
       await r.insertEvents([ev('s1', 1)])

@@ -19,6 +19,7 @@ interface Checked {
   readonly failed: number[]
   readonly conflict_stream: string[]
   readonly conflict_version: string[]
+  readonly conflict_event: (string | null)[]
   readonly tracking_failed: number[]
 }
 
@@ -70,7 +71,12 @@ const settle = (group: readonly Pending<Batch, readonly number[]>[], result: Che
     const conflict = conflicts.get(b)
     if (conflict !== undefined) {
       reject(
-        concurrencyError(result.conflict_stream[conflict] ?? '', Number(result.conflict_version[conflict])),
+        concurrencyError(
+          result.conflict_stream[conflict] ?? '',
+          Number(result.conflict_version[conflict]),
+          undefined,
+          result.conflict_event[conflict] ?? undefined,
+        ),
       )
     } else if (trackingFailed.has(b) && item.tracking) {
       reject(trackingConflict(item.tracking.upstream, item.tracking.notificationId))
@@ -86,7 +92,7 @@ export const createWrite = (sql: postgres.Sql, names: Names, run: Run) => {
   const one = appendOneStatement(names)
   const plain = appendStatement(names, false)
   const withTracking = appendStatement(names, true)
-  const checked = `select last_id, failed, conflict_stream, conflict_version, tracking_failed from ${names.appendChecked}(
+  const checked = `select last_id, failed, conflict_stream, conflict_version, conflict_event, tracking_failed from ${names.appendChecked}(
     $1::int4[], $2::text[], $3::int8[], $4::text[], $5::int4[], $6::bytea, $7::int4[], $8::uuid[],
     $9::int4[], $10::text[], $11::int8[])`
 
@@ -107,6 +113,7 @@ export const createWrite = (sql: postgres.Sql, names: Names, run: Run) => {
         failed: [],
         conflict_stream: [],
         conflict_version: [],
+        conflict_event: [],
         tracking_failed: [],
       })
     } catch (error) {

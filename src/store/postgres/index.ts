@@ -3,7 +3,9 @@
 export {
   applyMigrations,
   grantStatements,
+  type MigrateOptions,
   type MigrationReport,
+  migrate,
   migrationScript,
   schemaVersion,
 } from './migrate.js'

@@ -23,9 +23,10 @@ export const createPostgresLeases = (sql: postgres.Sql, names: Names, run: Run, 
         insert into ${sql.unsafe(names.leases)} (name, holder, expires_at)
         values (${name}, ${holder}, now() + ${interval}::interval)
         on conflict (name) do update set holder = excluded.holder, expires_at = excluded.expires_at
-        where ${sql.unsafe(names.leases)}.expires_at < now()
+        where ${sql.unsafe(names.leases)}.expires_at < now() or ${sql.unsafe(names.leases)}.holder = excluded.holder
         returning holder`,
     )
+    // A retry after a lost reply finds its own row (same holder): the lease is still granted.
     if (rows.length === 0) return undefined
     // The lease is surely ours until ttl after the request was sent (the server counts from later).
     let deadline = sent + ttlMs

@@ -2,10 +2,11 @@
 // this release's (in one transaction, under an advisory lock, so racing processes migrate once), the
 // script to hand to a DBA, and the grants a least-privileged role needs.
 
-import type postgres from 'postgres'
+import postgres from 'postgres'
 import { EventfoldError } from '../../codec/index.js'
 import { schemaMissing, schemaTooNew } from '../errors.js'
-import { LATEST_SCHEMA, migrations, type Names, versionsTable } from './schema.js'
+import { LATEST_SCHEMA, migrations, type Names, namesOf, versionsTable } from './schema.js'
+import { translate } from './translate.js'
 
 /** What a migration did: the version before and after, and the statements it ran (none when current). */
 export interface MigrationReport {
@@ -114,5 +115,31 @@ export const ensureSchema = async (sql: postgres.Sql, n: Names, createTables: bo
     if ((error as { code?: unknown }).code === '42501')
       throw schemaMissing(`schema ${n.schema}`, current, LATEST_SCHEMA, error)
     throw error
+  }
+}
+
+/** Where to migrate: the recorder's connection options, and the role to grant the tables to. */
+export interface MigrateOptions {
+  readonly url?: string
+  readonly schema?: string
+  readonly prefix?: string
+  /** A role to grant what the recorder needs (USAGE on the schema, SELECT/INSERT/UPDATE/DELETE on the tables). */
+  readonly role?: string
+}
+
+/**
+ * Takes a database's tables to this release's schema version (creating them if need be) as the
+ * role of `url`, which must be allowed to create them; grants them to `role` if given.
+ */
+export const migrate = async (options: MigrateOptions = {}): Promise<MigrationReport> => {
+  const n = namesOf(options.schema ?? 'public', options.prefix ?? 'eventfold_')
+  const config = { max: 1, onnotice: () => {}, connect_timeout: 10 }
+  const sql = options.url === undefined ? postgres(config) : postgres(options.url, config)
+  try {
+    return await applyMigrations(sql, n, options.role)
+  } catch (error) {
+    throw translate(error)
+  } finally {
+    await sql.end({ timeout: 5 })
   }
 }

@@ -140,13 +140,14 @@ const version2 = (n: Names): readonly string[] => [
       expires_at timestamptz NOT NULL
     )`,
   `DROP FUNCTION IF EXISTS ${n.appendChecked}(integer[], text[], bigint[], text[], integer[], bytea, integer[], integer[], text[], bigint[])`,
+  `DROP FUNCTION IF EXISTS ${n.appendChecked}(integer[], text[], bigint[], text[], integer[], bytea, integer[], uuid[], integer[], text[], bigint[])`,
   appendCheckedFunction(n),
 ]
 
 /** The checked append: see the comment above `migrations`. */
 const appendCheckedFunction = (n: Names): string => {
   const keys =
-    '(SELECT u.* FROM unnest(p_batch, p_stream, p_version) WITH ORDINALITY AS u(batch, stream_id, version, ord))'
+    '(SELECT u.* FROM unnest(p_batch, p_stream, p_version, p_event_id) WITH ORDINALITY AS u(batch, stream_id, version, event_id, ord))'
   const rows = `(
         SELECT u.*, sum(u.len) OVER (ORDER BY u.ord) AS stop
         FROM unnest(p_batch, p_stream, p_version, p_type, p_schema, p_length, p_event_id)
@@ -159,7 +160,8 @@ const appendCheckedFunction = (n: Names): string => {
     SELECT coalesce(max(e.notification_id), 0) INTO v_last FROM ${n.events} e;`
   const notify = `IF v_count > 0 THEN PERFORM pg_notify('${n.channel}', (v_last + v_count)::text); END IF;`
   return `CREATE OR REPLACE FUNCTION ${n.appendChecked}(${params})
-    RETURNS TABLE (last_id bigint, failed integer[], conflict_stream text[], conflict_version bigint[], tracking_failed integer[])
+    RETURNS TABLE (last_id bigint, failed integer[], conflict_stream text[], conflict_version bigint[],
+      conflict_event uuid[], tracking_failed integer[])
     LANGUAGE plpgsql AS $fn$
     DECLARE
       v_last bigint;
@@ -168,17 +170,26 @@ const appendCheckedFunction = (n: Names): string => {
       v_tracking_failed integer[];
       v_conflict_stream text[];
       v_conflict_version bigint[];
+      v_conflict_event uuid[];
     BEGIN
       ${lock}
-      SELECT coalesce(array_agg(c.batch), '{}'), coalesce(array_agg(c.stream_id), '{}'), coalesce(array_agg(c.version), '{}')
-        INTO v_failed, v_conflict_stream, v_conflict_version
+      SELECT coalesce(array_agg(c.batch), '{}'), coalesce(array_agg(c.stream_id), '{}'), coalesce(array_agg(c.version), '{}'),
+          coalesce(array_agg(c.event_id), '{}')
+        INTO v_failed, v_conflict_stream, v_conflict_version, v_conflict_event
         FROM (
-          SELECT DISTINCT ON (x.batch) x.batch, x.stream_id, x.version FROM (
-            SELECT r.batch, r.stream_id, r.version, r.ord FROM ${keys} r
+          SELECT DISTINCT ON (x.batch) x.batch, x.stream_id, x.version, x.event_id FROM (
+            SELECT r.batch, r.stream_id, r.version, NULL::uuid AS event_id, r.ord FROM ${keys} r
               WHERE EXISTS (SELECT 1 FROM ${n.events} e WHERE e.stream_id = r.stream_id AND e.version = r.version)
             UNION ALL
-            SELECT d.batch, d.stream_id, d.version, d.ord FROM (
+            SELECT d.batch, d.stream_id, d.version, NULL::uuid, d.ord FROM (
               SELECT r.*, row_number() OVER (PARTITION BY r.stream_id, r.version ORDER BY r.ord) AS nth FROM ${keys} r
+            ) d WHERE d.nth > 1
+            UNION ALL
+            SELECT r.batch, r.stream_id, r.version, r.event_id, r.ord FROM ${keys} r
+              WHERE EXISTS (SELECT 1 FROM ${n.events} e WHERE e.event_id = r.event_id)
+            UNION ALL
+            SELECT d.batch, d.stream_id, d.version, d.event_id, d.ord FROM (
+              SELECT r.*, row_number() OVER (PARTITION BY r.event_id ORDER BY r.ord) AS nth FROM ${keys} r
             ) d WHERE d.nth > 1
           ) x ORDER BY x.batch, x.ord
         ) c;
@@ -198,7 +209,7 @@ const appendCheckedFunction = (n: Names): string => {
         SELECT u.upstream, u.nid FROM unnest(p_track_batch, p_upstream, p_track_id) AS u(batch, upstream, nid)
         WHERE NOT (u.batch = ANY (v_failed));
       ${notify}
-      RETURN QUERY SELECT v_last, v_failed, v_conflict_stream, v_conflict_version, v_tracking_failed;
+      RETURN QUERY SELECT v_last, v_failed, v_conflict_stream, v_conflict_version, v_conflict_event, v_tracking_failed;
     END
     $fn$`
 }

@@ -1,5 +1,12 @@
 // eventfold/store/sqlite: the embedded SQLite recorder (needs the `better-sqlite3` package, version 12).
 
-export { applyMigrations, type MigrationReport, pendingStatements, schemaVersion } from './migrate.js'
+export {
+  applyMigrations,
+  type MigrationReport,
+  migrate,
+  pendingMigration,
+  pendingStatements,
+  schemaVersion,
+} from './migrate.js'
 export { LATEST_SCHEMA, type TableNames, tableNames } from './schema.js'
 export { createSqliteRecorder, type SqliteRecorder, type SqliteRecorderOptions } from './sqlite-recorder.js'

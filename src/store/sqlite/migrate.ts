@@ -1,9 +1,10 @@
 // Schema management for SQLite: which version a database is at, and the migrations that take it to
 // this release's, applied in one immediate transaction (so two processes never migrate at once).
 
-import type Database from 'better-sqlite3'
+import { existsSync } from 'node:fs'
+import Database from 'better-sqlite3'
 import { schemaMissing, schemaTooNew } from '../errors.js'
-import { LATEST_SCHEMA, migrations, type TableNames, versionsTable } from './schema.js'
+import { LATEST_SCHEMA, migrations, type TableNames, tableNames, versionsTable } from './schema.js'
 
 /** What a migration did: the version before and after, and the statements it ran. */
 export interface MigrationReport {
@@ -52,4 +53,35 @@ export const ensureSchema = (db: Database.Database, t: TableNames, createTables:
   if (current > LATEST_SCHEMA) throw schemaTooNew('the SQLite database', current, LATEST_SCHEMA)
   if (!createTables) throw schemaMissing('the SQLite database', current, LATEST_SCHEMA)
   applyMigrations(db, t)
+}
+
+/** Takes the database file's tables (of `prefix`) to this release's schema version, creating them if need be. */
+export const migrate = (options: { readonly path: string; readonly prefix?: string }): MigrationReport => {
+  const db = new Database(options.path)
+  try {
+    db.pragma('busy_timeout = 5000')
+    return applyMigrations(db, tableNames(options.prefix ?? 'eventfold_'))
+  } finally {
+    db.close()
+  }
+}
+
+/** The statements `migrate` would run on the database file now (none when it is current). */
+export const pendingMigration = (options: {
+  readonly path: string
+  readonly prefix?: string
+}): MigrationReport => {
+  const t = tableNames(options.prefix ?? 'eventfold_')
+  if (!existsSync(options.path)) return { from: 0, to: LATEST_SCHEMA, statements: pendingStatements(t, 0) }
+  const db = new Database(options.path, { readonly: true })
+  try {
+    const from = schemaVersion(db, t)
+    return {
+      from,
+      to: LATEST_SCHEMA,
+      statements: from >= LATEST_SCHEMA ? [] : pendingStatements(t, from <= 1 ? 0 : from),
+    }
+  } finally {
+    db.close()
+  }
 }
