@@ -1,6 +1,17 @@
 // The dependency rule of DESIGN.md §2, checked by `npm run deps` inside `npm test`.
 const pure = '^src/(evolve|decide|codec|process)/'
-const folders = ['evolve', 'decide', 'codec', 'process', 'store', 'log', 'application', 'runners', 'testing', 'cli']
+const folders = [
+  'evolve',
+  'decide',
+  'codec',
+  'process',
+  'store',
+  'log',
+  'application',
+  'runners',
+  'testing',
+  'cli',
+]
 const allowed = {
   evolve: [],
   decide: ['evolve'],
