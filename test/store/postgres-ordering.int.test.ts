@@ -46,13 +46,13 @@ describe.skipIf(skipPostgres)('PostgreSQL ordering under a stalled writer', () =
     await stalled`begin`
     const data = Buffer.from('{}')
     await stalled.unsafe(appendStatement(names, false), [
-      ['stalled'],
-      [1],
-      ['Stalled'],
-      [1],
+      '{stalled}',
+      '{1}',
+      '{Stalled}',
+      '{1}',
       data,
-      [data.length],
-      [randomUUID()],
+      `{${data.length}}`,
+      `{${randomUUID()}}`,
     ] as never[])
     let committed = false
     const others = Promise.all(

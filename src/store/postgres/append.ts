@@ -4,6 +4,7 @@
 import type postgres from 'postgres'
 import { concurrencyError, isConcurrencyError, trackingConflict } from '../errors.js'
 import type { StoredEvent, Tracking } from '../records.js'
+import { arrayLiteral as a } from './arrays.js'
 import type { Pending } from './group-commit.js'
 import { appendOneStatement, appendStatement, type Names } from './schema.js'
 import { translate } from './translate.js'
@@ -18,7 +19,7 @@ interface Checked {
   readonly last_id: string
   readonly failed: number[]
   readonly conflict_stream: string[]
-  readonly conflict_version: string[]
+  readonly conflict_version: number[]
   readonly conflict_event: (string | null)[]
   readonly tracking_failed: number[]
 }
@@ -92,19 +93,21 @@ export const createWrite = (sql: postgres.Sql, names: Names, run: Run) => {
   const one = appendOneStatement(names)
   const plain = appendStatement(names, false)
   const withTracking = appendStatement(names, true)
-  const checked = `select last_id, failed, conflict_stream, conflict_version, conflict_event, tracking_failed from ${names.appendChecked}(
+  const checked = `select last_id, to_json(failed) as failed, to_json(conflict_stream) as conflict_stream,
+    to_json(conflict_version) as conflict_version, to_json(conflict_event) as conflict_event,
+    to_json(tracking_failed) as tracking_failed from ${names.appendChecked}(
     $1::int4[], $2::text[], $3::int8[], $4::text[], $5::int4[], $6::bytea, $7::int4[], $8::uuid[],
     $9::int4[], $10::text[], $11::int8[])`
 
   return async (group: readonly Pending<Batch, readonly number[]>[]): Promise<void> => {
     const c = columns(group)
-    const rows = [c.stream, c.version, c.type, c.schemaVersion, c.blob, c.length, c.eventId]
+    const rows = [a(c.stream), a(c.version), a(c.type), a(c.schemaVersion), c.blob, a(c.length), a(c.eventId)]
     const tracked = c.upstream.length > 0
     const single = !tracked && c.stream.length === 1
     try {
       const [text, params] = single
         ? [one, [c.stream[0], c.version[0], c.type[0], c.schemaVersion[0], c.blob, c.eventId[0]]]
-        : [tracked ? withTracking : plain, tracked ? [...rows, c.upstream, c.trackId] : rows]
+        : [tracked ? withTracking : plain, tracked ? [...rows, a(c.upstream), a(c.trackId)] : rows]
       const [row] = await run(() =>
         sql.unsafe<{ last_id: string }[]>(text, params as never[], { prepare: true }),
       )
@@ -120,14 +123,14 @@ export const createWrite = (sql: postgres.Sql, names: Names, run: Run) => {
       if (!isConcurrencyError(error)) throw error
       // Some batch of the group conflicts: let the checked append find which, and commit the rest.
       const params = [
-        c.batch,
+        a(c.batch),
         ...rows.slice(0, 4),
         c.blob,
-        c.length,
-        c.eventId,
-        c.trackBatch,
-        c.upstream,
-        c.trackId,
+        a(c.length),
+        a(c.eventId),
+        a(c.trackBatch),
+        a(c.upstream),
+        a(c.trackId),
       ]
       const [result] = await run(() => sql.unsafe<Checked[]>(checked, params as never[], { prepare: true }))
       if (!result) throw translate(new Error('the checked append returned no row'))

@@ -77,6 +77,8 @@ export const driverConfig = (options: PostgresRecorderOptions) => {
     // The driver counts failed connections for the whole pool; bounded, a restart is noticed promptly.
     backoff: (retries: number) => backoffMs(retries, maxBackoff) / 1000,
     prepare: !pooled,
+    // No type query after connecting: killed midway, it leaves the connection hanging until the connect timeout.
+    fetch_types: false,
     connection: session,
   }
 }

@@ -17,6 +17,7 @@ import type { Recorder } from '../recorder.js'
 import type { InsertOptions, Notification, StoredEvent } from '../records.js'
 import { checkCount, checkStoredEvent, checkStreamId } from '../validate.js'
 import { type Batch, createWrite } from './append.js'
+import { arrayLiteral } from './arrays.js'
 import { createGroupCommit } from './group-commit.js'
 import { createPostgresLeases } from './lease.js'
 import { ensureSchema } from './migrate.js'
@@ -124,7 +125,7 @@ export const createPostgresRecorder = (options: PostgresRecorderOptions = {}): P
     const ids = batch.events.map((e) => e.eventId as string)
     const rows = await run(
       () => sql<{ event_id: string; notification_id: string }[]>`
-        select event_id, notification_id from ${sql.unsafe(names.events)} where event_id = any(${ids}::uuid[])`,
+        select event_id, notification_id from ${sql.unsafe(names.events)} where event_id = any(${arrayLiteral(ids)}::uuid[])`,
     )
     if (rows.length === 0) return undefined
     const byId = new Map(rows.map((r) => [r.event_id, Number(r.notification_id)]))
@@ -225,7 +226,7 @@ export const createPostgresRecorder = (options: PostgresRecorderOptions = {}): P
         () => sql<EventRow[]>`
           select notification_id, stream_id, version, type, schema_version, data, event_id from ${sql.unsafe(names.events)}
           where notification_id >= ${start} and notification_id <= ${stop}
-          ${types ? sql`and type = any(${types as string[]}::text[])` : sql``}
+          ${types ? sql`and type = any(${arrayLiteral(types)}::text[])` : sql``}
           order by notification_id limit ${limit}`,
       )
       return rows.map(toNotification)
@@ -298,7 +299,7 @@ export const createPostgresRecorder = (options: PostgresRecorderOptions = {}): P
     selectDataKeys: async (subjects) => {
       const rows = await run(
         () => sql<{ subject: string; wrapped: Uint8Array }[]>`
-          select subject, wrapped from ${sql.unsafe(names.keys)} where subject = any(${subjects as string[]}::text[])`,
+          select subject, wrapped from ${sql.unsafe(names.keys)} where subject = any(${arrayLiteral(subjects)}::text[])`,
       )
       return new Map(rows.map((r) => [r.subject, new Uint8Array(r.wrapped)]))
     },
@@ -320,8 +321,8 @@ export const createPostgresRecorder = (options: PostgresRecorderOptions = {}): P
             update ${tx.unsafe(names.events)} e set data = substring(${blob}::bytea from (r.stop - r.len + 1)::integer for r.len)
             from (
               select u.*, sum(u.len) over (order by u.ord) as stop
-              from unnest(${rows.map((r) => r.streamId)}::text[], ${rows.map((r) => r.version)}::int8[],
-                ${rows.map((r) => r.data.byteLength)}::int4[]) with ordinality as u(stream_id, version, len, ord)
+              from unnest(${arrayLiteral(rows.map((r) => r.streamId))}::text[], ${arrayLiteral(rows.map((r) => r.version))}::int8[],
+                ${arrayLiteral(rows.map((r) => r.data.byteLength))}::int4[]) with ordinality as u(stream_id, version, len, ord)
             ) r
             where e.stream_id = r.stream_id and e.version = r.version`
           if (result.count !== rows.length) {
@@ -350,7 +351,8 @@ export const createPostgresRecorder = (options: PostgresRecorderOptions = {}): P
       await leases.releaseAll()
       closed = true
       local.clear()
-      await sql.end({ timeout: 5 })
+      // A connection killed by the server can keep the driver waiting for its end: give up on it after a second.
+      await sql.end({ timeout: 1 })
     },
   }
 }

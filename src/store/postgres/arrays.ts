@@ -1,0 +1,9 @@
+// Arrays travel as PostgreSQL array literals in text parameters, cast in SQL (`$1::text[]`): the
+// driver then needs no array type information, which it would fetch with a query after each
+// connect — a query that, killed midway, leaves the connection hanging and its error unhandled.
+
+const quote = (value: string): string => `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`
+
+/** The array literal of strings or numbers, e.g. `{"a","b"}` or `{1,2}`. */
+export const arrayLiteral = (values: readonly (string | number)[]): string =>
+  `{${values.map((v) => (typeof v === 'number' ? String(v) : quote(v))).join(',')}}`
