@@ -1,7 +1,8 @@
 // Log readers: follow an application's notification log from a position, in batches, woken by new
-// commits (with a slow poll as a safety net), never skipping an id and never repeating one.
+// commits (with a slow poll as a safety net), never skipping an id and never repeating one, riding
+// out transient failures (a dropped connection, a server restarting) with backoff.
 
-import type { Notification } from '../store/index.js'
+import { isTransient, type Notification } from '../store/index.js'
 import type { NotificationLog } from './notification-log.js'
 
 /** Where and how to follow a log. */
@@ -51,7 +52,9 @@ export const readBatch = async (
 
 /**
  * Follows the log: yields each non-empty batch, and when caught up waits for a wake-up (or the poll
- * interval) before reading again. Ends when `signal` aborts.
+ * interval) before reading again. Ends when `signal` aborts. A transient failure (see `isTransient`)
+ * is retried after a pause (50 ms doubling to 2 s, with jitter) from the same position; any other
+ * failure ends the iteration with that error.
  */
 export async function* follow(log: NotificationLog, options: FollowOptions = {}): AsyncGenerator<Batch> {
   const { signal } = options
@@ -62,12 +65,14 @@ export async function* follow(log: NotificationLog, options: FollowOptions = {})
     woken = true
     wake?.()
   }
-  const unsubscribe = await log.subscribe(onWake)
+  const unsubscribe = await retrying(() => log.subscribe(onWake), signal)
+  if (!unsubscribe) return
   signal?.addEventListener('abort', onWake)
   try {
     while (!signal?.aborted) {
       woken = false
-      const batch = await readBatch(log, position, options)
+      const batch = await retrying(() => readBatch(log, position, options), signal)
+      if (!batch) break
       position = batch.position
       if (batch.notifications.length > 0) yield batch
       else if (!woken && !signal?.aborted) await idle(options.pollMs ?? 1000, (resolve) => (wake = resolve))
@@ -75,9 +80,47 @@ export async function* follow(log: NotificationLog, options: FollowOptions = {})
     }
   } finally {
     signal?.removeEventListener('abort', onWake)
-    await unsubscribe()
+    await unsubscribe().catch(unlessTransient)
   }
 }
+
+/** Rethrows an error unless it is transient (a subscription on a dropped connection is gone anyway). */
+const unlessTransient = (error: unknown): void => {
+  if (!isTransient(error)) throw error
+}
+
+/** A pause before retry `attempt` (from 0): 50 ms doubling to 2 s, with jitter. */
+const backoffMs = (attempt: number): number => Math.min(2000, 50 * 2 ** attempt) * (0.5 + Math.random() / 2)
+
+/** Runs `action` until it succeeds, pausing after each transient failure; undefined once `signal` aborts. */
+const retrying = async <T>(
+  action: () => Promise<T>,
+  signal: AbortSignal | undefined,
+): Promise<T | undefined> => {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await action()
+    } catch (error) {
+      if (!isTransient(error)) throw error
+      if (signal?.aborted) return undefined
+      await pause(backoffMs(attempt), signal)
+      if (signal?.aborted) return undefined
+    }
+  }
+}
+
+/** Waits `ms`, or less when `signal` aborts. */
+const pause = (ms: number, signal: AbortSignal | undefined): Promise<void> =>
+  new Promise((resolve) => {
+    if (signal?.aborted) return resolve()
+    const done = () => {
+      clearTimeout(timer)
+      signal?.removeEventListener('abort', done)
+      resolve()
+    }
+    const timer = setTimeout(done, ms)
+    signal?.addEventListener('abort', done)
+  })
 
 /** Waits `ms`, or less when `register`ed resolver is called. */
 const idle = (ms: number, register: (resolve: () => void) => void): Promise<void> =>

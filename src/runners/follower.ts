@@ -1,12 +1,13 @@
 // A follower: pulls an upstream application's notifications, runs the downstream application's
-// policy on each, and records what it decided together with a tracking row — exactly once.
+// policy on each, and records what it decided together with a tracking row — exactly once. It rides
+// out transient failures: after a pause it goes on from the position its tracking says.
 
 import type { Application, Instruction, LogEntry } from '../application/index.js'
 import { isEventfoldError } from '../codec/index.js'
 import type { NotificationLog } from '../log/index.js'
 import { follow } from '../log/index.js'
 import type { Policy } from '../process/index.js'
-import { isTrackingConflict, type Notification } from '../store/index.js'
+import { isTrackingConflict, isTransient, type Notification } from '../store/index.js'
 
 /** A rejection of one of the policy's instructions: the notification is still processed. */
 export interface PolicyRejection {
@@ -22,7 +23,10 @@ export interface Follower {
   readonly downstream: string
   /** Processes what the upstream log holds now (at most `limit`); resolves to how many were new. */
   pull(limit?: number): Promise<number>
-  /** Follows the upstream log until `signal` aborts, woken by its commits. */
+  /**
+   * Follows the upstream log until `signal` aborts, woken by its commits. A transient failure is
+   * retried with backoff from the tracked position; any other failure rejects, typed.
+   */
   run(signal: AbortSignal, options?: { readonly pollMs?: number }): Promise<void>
   /** Notifications this follower recorded, and those it found recorded already (by another instance). */
   stats(): { readonly processed: number; readonly skipped: number }
@@ -44,6 +48,23 @@ export interface FollowerOptions {
   readonly onRejection?: (rejection: PolicyRejection) => void
   readonly batchSize?: number
 }
+
+/** Waits `ms`, or less when `signal` aborts. */
+export const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    if (signal.aborted) return resolve()
+    const done = () => {
+      clearTimeout(timer)
+      signal.removeEventListener('abort', done)
+      resolve()
+    }
+    const timer = setTimeout(done, ms)
+    signal.addEventListener('abort', done)
+  })
+
+/** The pause before retry `attempt` (from 0) after a transient failure: 50 ms doubling to 2 s, with jitter. */
+export const backoffMs = (attempt: number): number =>
+  Math.min(2000, 50 * 2 ** attempt) * (0.5 + Math.random() / 2)
 
 /** Creates a follower. Its position is the downstream's tracking of the upstream: it survives restarts. */
 export const createFollower = (options: FollowerOptions): Follower => {
@@ -87,13 +108,15 @@ export const createFollower = (options: FollowerOptions): Follower => {
   }
 
   const counts = { processed: 0, skipped: 0 }
+  /** Processes entries in order, counting each as it goes (a failure may interrupt the batch). */
   const processBatch = async (entries: readonly LogEntry[]): Promise<number> => {
     let processed = 0
     for (const entry of entries) {
-      if (await processEntry(entry)) processed += 1
-      else counts.skipped += 1
+      if (await processEntry(entry)) {
+        processed += 1
+        counts.processed += 1
+      } else counts.skipped += 1
     }
-    counts.processed += processed
     return processed
   }
 
@@ -116,14 +139,20 @@ export const createFollower = (options: FollowerOptions): Follower => {
     },
     stats: () => ({ ...counts }),
     run: async (signal, runOptions = {}) => {
-      const after = await position()
-      const batches = follow(upstream.log, {
-        after,
-        batchSize,
-        signal,
-        ...(runOptions.pollMs ? { pollMs: runOptions.pollMs } : {}),
-      })
-      for await (const batch of batches) await processBatch(await upstream.decode(batch.notifications))
+      const poll = runOptions.pollMs ? { pollMs: runOptions.pollMs } : {}
+      let failures = 0
+      while (!signal.aborted) {
+        try {
+          const batches = follow(upstream.log, { after: await position(), batchSize, signal, ...poll })
+          for await (const batch of batches) {
+            await processBatch(await upstream.decode(batch.notifications))
+            failures = 0
+          }
+        } catch (error) {
+          if (!isTransient(error)) throw error
+          await sleep(backoffMs(failures++), signal)
+        }
+      }
     },
   }
 }

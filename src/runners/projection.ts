@@ -3,7 +3,8 @@
 
 import type { LogEntry } from '../application/index.js'
 import { follow } from '../log/index.js'
-import type { LogSource } from './follower.js'
+import { isTransient } from '../store/index.js'
+import { backoffMs, type LogSource, sleep } from './follower.js'
 
 /** A read model: its initial state, and how each log entry (an event, or an erased one) changes it. */
 export interface Projector<S> {
@@ -17,7 +18,7 @@ export interface Projection<S> {
   current(): { readonly state: S; readonly position: number }
   /** Folds everything the log holds now; resolves to how many entries that was. */
   catchUp(): Promise<number>
-  /** Folds entries as they are committed, until `signal` aborts. */
+  /** Folds entries as they are committed, until `signal` aborts; transient failures are retried with backoff. */
   run(signal: AbortSignal, options?: { readonly pollMs?: number }): Promise<void>
 }
 
@@ -48,13 +49,19 @@ export const createProjection = <S>(
       }
     },
     run: async (signal, runOptions = {}) => {
-      const batches = follow(source.log, {
-        after: position,
-        batchSize,
-        signal,
-        ...(runOptions.pollMs ? { pollMs: runOptions.pollMs } : {}),
-      })
-      for await (const batch of batches) apply(await source.decode(batch.notifications))
+      const poll = runOptions.pollMs ? { pollMs: runOptions.pollMs } : {}
+      let failures = 0
+      while (!signal.aborted) {
+        try {
+          for await (const batch of follow(source.log, { after: position, batchSize, signal, ...poll })) {
+            apply(await source.decode(batch.notifications))
+            failures = 0
+          }
+        } catch (error) {
+          if (!isTransient(error)) throw error
+          await sleep(backoffMs(failures++), signal)
+        }
+      }
     },
   }
 }

@@ -4,8 +4,8 @@
 import type { Application, Instruction } from '../application/index.js'
 import { EventfoldError } from '../codec/index.js'
 import { edges, type Policy, type System } from '../process/index.js'
-import { grantsLeases } from '../store/index.js'
-import { createFollower, type Follower, type PolicyRejection } from './follower.js'
+import { grantsLeases, isTransient, type Lease } from '../store/index.js'
+import { backoffMs, createFollower, type Follower, type PolicyRejection, sleep } from './follower.js'
 
 /** An application of the system, and the policy it applies to what it follows (if it follows anything). */
 export interface SystemPart {
@@ -16,7 +16,10 @@ export interface SystemPart {
 /** How a runner behaves. */
 export interface RunnerOptions {
   readonly onRejection?: (rejection: PolicyRejection) => void
-  /** Told of a follower that failed while running concurrently; it stops, the others go on. */
+  /**
+   * Told of a follower that failed while running concurrently, with an error that retrying cannot
+   * cure (transient ones are retried with backoff); it stops, the others go on.
+   */
   readonly onError?: (error: unknown, follower: Follower) => void
   readonly batchSize?: number
   /** The most rounds `settle` goes through before it gives up on a system that never quiets down. */
@@ -31,27 +34,35 @@ export interface Runner {
   /**
    * Starts every follower in its own loop. With `lease`, a follower runs only while it holds the
    * lease "upstream → downstream" in the downstream application's recorder: across processes that
-   * run the same system on PostgreSQL, one instance of each follower is active, the others wait.
+   * run the same system on PostgreSQL, one instance of each follower is active, the others wait;
+   * an instance that loses its lease (it stopped renewing it for its time to live) stops following,
+   * and another takes over.
    */
   start(options?: { readonly pollMs?: number; readonly lease?: boolean }): void
-  /** Stops the loops started by `start`, waiting for the batches in hand. */
+  /** Stops the loops started by `start`, waiting for the batches in hand and releasing the leases held. */
   stop(): Promise<void>
   /** Stops, then closes every application. */
   close(): Promise<void>
 }
 
-const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    const timer = setTimeout(done, ms)
-    function done() {
-      clearTimeout(timer)
-      signal.removeEventListener('abort', done)
-      resolve()
-    }
-    signal.addEventListener('abort', done)
+/** Releases a lease; a transient failure is ignored, as the lease then ends by its time to live. */
+const release = (lease: Lease): Promise<void> =>
+  lease.release().catch((error: unknown) => {
+    if (!isTransient(error)) throw error
   })
 
-/** Runs a follower whenever it holds its lease, until `signal` aborts. */
+/** Runs a follower while it holds `lease` and `signal` has not aborted (it may have already), then releases it. */
+const holding = async (lease: Lease, follower: Follower, signal: AbortSignal, pollMs: number) => {
+  const lost = new AbortController()
+  void lease.lost.then(() => lost.abort())
+  try {
+    await follower.run(AbortSignal.any([signal, lost.signal]), { pollMs })
+  } finally {
+    await release(lease)
+  }
+}
+
+/** Runs a follower whenever it holds its lease, until `signal` aborts; transient failures are retried. */
 const withLease = async (
   follower: Follower,
   downstream: Application | undefined,
@@ -64,22 +75,21 @@ const withLease = async (
       'InvalidConfiguration',
       `the recorder of "${follower.downstream}" grants no leases`,
     )
+  const name = `follow ${follower.upstream} -> ${follower.downstream}`
+  let failures = 0
   while (!signal.aborted) {
-    const lease = await recorder.acquireLease(`follow ${follower.upstream} -> ${follower.downstream}`)
-    if (!lease) {
-      await sleep(pollMs, signal)
+    let lease: Lease | undefined
+    try {
+      lease = await recorder.acquireLease(name)
+      failures = 0
+    } catch (error) {
+      if (!isTransient(error)) throw error
+      await sleep(backoffMs(failures++), signal)
       continue
     }
-    const held = new AbortController()
-    const stop = () => held.abort()
-    signal.addEventListener('abort', stop)
-    void lease.lost.then(stop)
-    try {
-      await follower.run(held.signal, { pollMs })
-    } finally {
-      signal.removeEventListener('abort', stop)
-      await lease.release()
-    }
+    // `stop()` may have come while the lease was being acquired: `holding` then releases it at once.
+    if (lease) await holding(lease, follower, signal, pollMs)
+    else await sleep(pollMs, signal)
   }
 }
 
