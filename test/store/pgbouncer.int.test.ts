@@ -115,11 +115,9 @@ describe.skipIf(skipPgbouncer)('followers through PgBouncer', () => {
 })
 
 describe.skipIf(skipPgbouncer)('the schema on first use through PgBouncer', () => {
-  // Known bug (src/store/postgres/migrate.ts): after pg_advisory_xact_lock, applyMigrations checks the
-  // version with to_regclass, which reads the backend's stale catalog cache, so a recorder that waited
-  // for another's migration runs it again and CREATE SCHEMA IF NOT EXISTS fails on
-  // pg_namespace_nspname_index (a ConcurrencyError). Drop `.fails` once the check reads the catalog afresh.
-  it.fails('several processes starting at once on a fresh schema each find it migrated', async () => {
+  // A recorder that waited for another's migration must see it committed (to_regclass, which reads
+  // the session's cached catalog, did not: it ran the DDL again and CREATE SCHEMA failed).
+  it('several processes starting at once on a fresh schema each find it migrated', async () => {
     for (let round = 0; round < 10; round++) {
       const schema = freshSchema()
       const recorders = [0, 1, 2, 3].map(() => pooled(schema))

@@ -31,9 +31,13 @@ export const schemaVersion = async (sql: Sql, n: Names, inTransaction = false): 
       if (!missing.has(String((error as { code?: unknown }).code))) throw error
     }
   }
+  // The catalog itself, not to_regclass: that reads this session's cached catalog, which may not
+  // show the tables that a racing migration committed while this one waited for the lock.
+  const exists = `EXISTS (SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace s ON s.oid = c.relnamespace
+    WHERE s.nspname = $1 AND c.relname = $`
   const [row] = await sql.unsafe<{ versions: boolean; events: boolean }[]>(
-    'SELECT to_regclass($1) IS NOT NULL AS versions, to_regclass($2) IS NOT NULL AS events',
-    [n.versions, n.events],
+    `SELECT ${exists}2) AS versions, ${exists}3) AS events`,
+    [n.schemaName, n.tableName('schema_versions'), n.tableName('events')],
   )
   if (row?.versions) return maxVersion(sql, n)
   return row?.events ? 1 : 0

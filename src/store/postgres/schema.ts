@@ -14,6 +14,10 @@ export interface Names {
   readonly versions: string
   readonly appendChecked: string
   readonly eventIdIndex: string
+  /** The schema's name, unquoted (to look it up in the catalog). */
+  readonly schemaName: string
+  /** A table's name, unquoted. */
+  readonly tableName: (table: string) => string
   /** The LISTEN/NOTIFY channel (unquoted: it is passed as a value). */
   readonly channel: string
 }
@@ -46,6 +50,8 @@ export const namesOf = (schema: string, prefix: string): Names => {
     appendChecked: q('append_checked'),
     eventIdIndex: `"${prefix}events_event_id"`,
     channel: `${schema}.${prefix}events`,
+    schemaName: schema,
+    tableName: (table) => `${prefix}${table}`,
   }
 }
 
