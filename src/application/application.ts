@@ -76,7 +76,7 @@ export interface ApplicationOptions {
    */
   readonly cacheSize?: number
   /**
-   * How many times `execute` reloads and decides again after a ConcurrencyError (default 10), after a
+   * How many times `execute` reloads and decides again after a ConcurrencyError (default 25: enough for a stream contended by several processes), after a
    * random pause of up to 2^attempt ms (at most 100 ms) so that contending writers fall out of step.
    */
   readonly maxRetries?: number
@@ -131,7 +131,7 @@ export const application = (options: ApplicationOptions): Application => {
   const config = readConfig(name, options.env)
   const recorder = options.recorder ?? recorderFor(config.recorder, name)
   const mapper = options.mapper ?? createMapper(config.mapper)
-  const maxRetries = checkCount('maxRetries', options.maxRetries ?? 10, 0)
+  const maxRetries = checkCount('maxRetries', options.maxRetries ?? 25, 0)
   const warn =
     options.onWarning ?? ((warning) => process.emitWarning(warning.message, { code: warning.code }))
   const subjects = createSubjectKeys(recorder, mapper)
