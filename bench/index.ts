@@ -6,6 +6,7 @@ import { importCosts } from './import.js'
 import { print, type Row } from './measure.js'
 import { dogSchoolWorkload, loadLongStream } from './memory.js'
 import { postgresBenchmarks } from './postgres.js'
+import { processBenchmarks } from './processes.js'
 import { sqliteBenchmarks } from './sqlite.js'
 
 console.log(`eventfold benchmarks — node ${process.version}, ${new Date().toISOString()}`)
@@ -27,6 +28,6 @@ rows.push(sealed, {
 rows.push(...(await loadLongStream()))
 rows.push(...(await sqliteBenchmarks()))
 const url = process.env.DATABASE_URL
-if (url) rows.push(...(await postgresBenchmarks(url)))
+if (url) rows.push(...(await postgresBenchmarks(url)), ...(await processBenchmarks(url)))
 else console.log('(PostgreSQL benchmarks skipped: set DATABASE_URL, e.g. eval "$(npm run -s db:up)")')
 print(rows)

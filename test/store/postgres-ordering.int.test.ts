@@ -45,7 +45,7 @@ describe.skipIf(skipPostgres)('PostgreSQL ordering under a stalled writer', () =
     const stalled = await sql.reserve()
     await stalled`begin`
     const data = Buffer.from('{}')
-    await stalled.unsafe(appendStatement(names, false), [
+    await stalled.unsafe(appendStatement(names), [
       '{stalled}',
       '{1}',
       '{Stalled}',
@@ -53,6 +53,8 @@ describe.skipIf(skipPostgres)('PostgreSQL ordering under a stalled writer', () =
       data,
       `{${data.length}}`,
       `{${randomUUID()}}`,
+      '{}',
+      '{}',
     ] as never[])
     let committed = false
     const others = Promise.all(

@@ -3,7 +3,7 @@
 //   WRITER_MODE=hot     WRITER_COUNT commands, WRITER_CONCURRENCY at a time, all on one account
 //   WRITER_MODE=spread  WRITER_COUNT commands one at a time, each on a new account (open)
 //   WRITER_MODE=loop    one command at a time on its own accounts, until stdin closes
-// It starts when it reads "go" on stdin, so that processes start together.
+// It reports {ready} and starts when it reads "go" on stdin, so that processes start together.
 
 import { createInterface } from 'node:readline'
 import { application } from 'eventfold/application'
@@ -44,6 +44,7 @@ let open = true
 input.on('close', () => {
   open = false
 })
+report({ ready: true })
 await new Promise<void>((resolve) => input.once('line', () => resolve()))
 
 const count = Number(env.WRITER_COUNT ?? 100)

@@ -9,6 +9,7 @@ export interface Line {
   readonly ok?: true
   readonly error?: string
   readonly done?: true
+  readonly ready?: true
   readonly at?: number
 }
 
@@ -19,11 +20,11 @@ export interface Writer {
   readonly done: Promise<void>
 }
 
-const script = fileURLToPath(new URL('./writer-process.ts', import.meta.url))
+const writerScript = fileURLToPath(new URL('./writer-process.ts', import.meta.url))
 const root = fileURLToPath(new URL('../..', import.meta.url))
 
 /** Spawns `count` writers with `env`; they start together on `go()`, and `stop()` closes their input. */
-export const startWriters = (count: number, env: Record<string, string>) => {
+export const startWriters = (count: number, env: Record<string, string>, script = writerScript) => {
   const writers: Writer[] = Array.from({ length: count }, (_, i) => {
     const child = spawn(process.execPath, ['--import', 'tsx', script], {
       cwd: root,
@@ -43,6 +44,11 @@ export const startWriters = (count: number, env: Record<string, string>) => {
   })
   return {
     writers,
+    /** Resolves when every writer is ready to go (imports done, connected lazily on the first command). */
+    ready: async () => {
+      while (!writers.every((w) => w.lines.some((l) => l.ready)))
+        await new Promise((resolve) => setTimeout(resolve, 10))
+    },
     go: () => {
       for (const w of writers) w.child.stdin?.write('go\n')
     },

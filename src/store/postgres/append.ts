@@ -91,8 +91,7 @@ const settle = (group: readonly Pending<Batch, readonly number[]>[], result: Che
 /** Creates the function that writes one group of batches. */
 export const createWrite = (sql: postgres.Sql, names: Names, run: Run) => {
   const one = appendOneStatement(names)
-  const plain = appendStatement(names, false)
-  const withTracking = appendStatement(names, true)
+  const many = appendStatement(names)
   const checked = `select last_id, to_json(failed) as failed, to_json(conflict_stream) as conflict_stream,
     to_json(conflict_version) as conflict_version, to_json(conflict_event) as conflict_event,
     to_json(tracking_failed) as tracking_failed from ${names.appendChecked}(
@@ -107,7 +106,7 @@ export const createWrite = (sql: postgres.Sql, names: Names, run: Run) => {
     try {
       const [text, params] = single
         ? [one, [c.stream[0], c.version[0], c.type[0], c.schemaVersion[0], c.blob, c.eventId[0]]]
-        : [tracked ? withTracking : plain, tracked ? [...rows, a(c.upstream), a(c.trackId)] : rows]
+        : [many, [...rows, a(c.upstream), a(c.trackId)]]
       const [row] = await run(() =>
         sql.unsafe<{ last_id: string }[]>(text, params as never[], { prepare: true }),
       )
