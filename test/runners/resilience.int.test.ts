@@ -44,16 +44,21 @@ const killRepeatedly = async (applicationName: string, done: () => boolean): Pro
 }
 
 const variants = [
-  ['the recorder retrying reads and resolving lost appends', {}],
-  ['no retries in the recorder (retryForMs: 0): the followers alone ride the errors out', { retryForMs: 0 }],
+  ['the recorder retrying reads and resolving lost appends', {}, false],
+  [
+    'no retries in the recorder (retryForMs: 0): the followers alone ride the errors out',
+    { retryForMs: 0 },
+    false,
+  ],
+  ['leased followers (their lease rows renewed over killed sessions)', {}, true],
 ] as const
 
 describe.skipIf(skipPostgres)('followers whose PostgreSQL sessions are killed', () => {
-  for (const [label, options] of variants) {
+  for (const [label, options, lease] of variants) {
     it(`go on without a supervisor, each notification processed once — ${label}`, async () => {
       const N = 30
       const schemas = { orders: freshSchema(), reservations: freshSchema() }
-      const applicationName = `ef_kill_${process.pid}_${'retryForMs' in options ? 'bare' : 'retrying'}`
+      const applicationName = `ef_kill_${process.pid}_${'retryForMs' in options ? 'bare' : 'retrying'}_${lease}`
       const make = (schema: string, killable: boolean) =>
         createPostgresRecorder({
           url: databaseUrl ?? '',
@@ -71,7 +76,7 @@ describe.skipIf(skipPostgres)('followers whose PostgreSQL sessions are killed', 
       const killable = { orders: make(schemas.orders, true), reservations: make(schemas.reservations, true) }
       const errors: unknown[] = []
       const runner = createRunner(shop, createShop(killable), { onError: (error) => errors.push(error) })
-      runner.start({ pollMs: 50 })
+      runner.start({ pollMs: 50, lease })
 
       let placed = false
       const killing = killRepeatedly(applicationName, () => placed)
