@@ -23,6 +23,7 @@ const rate = async (run: ReturnType<typeof startWriters>): Promise<{ rate: numbe
 export const processBenchmarks = async (url: string, processes = 8, each = 2_000): Promise<Row[]> => {
   const sql = postgres(url, { max: 1, onnotice: () => {} })
   const raws: number[] = []
+  const ordered: number[] = []
   const ours: number[] = []
   for (let round = 0; round < 3; round++) {
     const table = `bench_raw_procs_${Date.now().toString(36)}`
@@ -31,6 +32,10 @@ export const processBenchmarks = async (url: string, processes = 8, each = 2_000
       recorded_at timestamptz not null default now(), unique (stream_id, version))`)
     const env = { DATABASE_URL: url, WRITER_COUNT: String(each) }
     raws.push((await rate(startWriters(processes, { ...env, RAW_TABLE: table }, rawScript))).rate)
+    await sql.unsafe(`truncate ${table}`)
+    ordered.push(
+      (await rate(startWriters(processes, { ...env, RAW_TABLE: table, RAW_ORDERED: '1' }, rawScript))).rate,
+    )
     await sql.unsafe(`drop table ${table}`)
     const schema = `bench_procs_${Date.now().toString(36)}`
     ours.push(

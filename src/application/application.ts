@@ -256,7 +256,10 @@ export const application = (options: ApplicationOptions): Application => {
         if (stored.length > 0) notificationIds = await recorder.insertEvents(stored)
       } catch (error) {
         if (!isConcurrencyError(error)) throw error
-        if (expectedVersion !== undefined) throw versionMismatch(streamId, expectedVersion, undefined, error)
+        if (expectedVersion !== undefined) {
+          const now = await repository.load(aggregate, streamId, { from: current })
+          throw versionMismatch(streamId, expectedVersion, now.version, error)
+        }
         if (attempt >= maxRetries) throw error
         await backoff(attempt)
         current = await repository.load(aggregate, streamId, { from: current })
@@ -339,19 +342,12 @@ const backoff = (attempt: number): Promise<void> =>
 const versionMismatch = (
   streamId: string,
   expected: number,
-  actual: number | undefined,
+  actual: number,
   cause?: unknown,
 ): EventfoldError =>
   new EventfoldError(
     'ConcurrencyError',
-    actual === undefined
-      ? `stream "${streamId}" moved past the expected version ${expected} while the command was decided`
-      : `stream "${streamId}" is at version ${actual}, not the expected ${expected}`,
-    {
-      streamId,
-      version: expected,
-      expectedVersion: expected,
-      ...(actual === undefined ? {} : { actualVersion: actual }),
-    },
+    `stream "${streamId}" is at version ${actual}, not the expected ${expected}`,
+    { streamId, version: expected, expectedVersion: expected, actualVersion: actual },
     cause === undefined ? undefined : { cause },
   )

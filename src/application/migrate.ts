@@ -34,6 +34,11 @@ export const migrate = async (options: MigrateOptions): Promise<MigrateResult> =
   const name = checkName('application', options.name)
   const config = readConfig(name, options.env).recorder
   const print = options.print === true
+  if (options.role !== undefined && config.persistence !== 'postgres')
+    throw new EventfoldError(
+      'InvalidArgument',
+      `a role to grant the tables to means PostgreSQL, not ${config.persistence}`,
+    )
   switch (config.persistence) {
     case 'memory':
       return { persistence: 'memory', from: 0, to: 0, statements: [], applied: false }

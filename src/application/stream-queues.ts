@@ -8,20 +8,32 @@ export interface StreamQueues {
 
 /** Creates an empty set of queues; a key's queue is dropped when its last task ends. */
 export const createStreamQueues = (): StreamQueues => {
-  const tails = new Map<string, Promise<void>>()
+  // The tasks waiting for each key that has one running (an empty list: one running, none waiting).
+  const waiting = new Map<string, (() => void)[]>()
+  const next = (key: string): void => {
+    const start = waiting.get(key)?.shift()
+    if (start) start()
+    else waiting.delete(key)
+  }
+  const runNow = async <T>(key: string, task: () => Promise<T>): Promise<T> => {
+    try {
+      return await task()
+    } finally {
+      next(key)
+    }
+  }
   return {
     run: <T>(key: string, task: () => Promise<T>): Promise<T> => {
-      const previous = tails.get(key)
-      const result = previous ? previous.then(task) : task()
-      const tail = result.then(
-        () => undefined,
-        () => undefined,
-      )
-      tails.set(key, tail)
-      void tail.then(() => {
-        if (tails.get(key) === tail) tails.delete(key)
+      const queue = waiting.get(key)
+      if (!queue) {
+        waiting.set(key, [])
+        return runNow(key, task)
+      }
+      return new Promise<T>((resolve, reject) => {
+        queue.push(() => {
+          runNow(key, task).then(resolve, reject)
+        })
       })
-      return result
     },
   }
 }

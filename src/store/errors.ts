@@ -73,11 +73,12 @@ export const schemaTooNew = (where: string, current: number, latest: number): Ev
   )
 
 /** Codes of failures that pass: retrying the same operation later may succeed. */
-const TRANSIENT = new Set(['ConnectionError', 'LockTimeout', 'Timeout', 'Deadlock', 'SerializationFailure'])
+const TRANSIENT = new Set(['ConnectionError', 'LockTimeout', 'Deadlock', 'SerializationFailure'])
 
 /**
  * True for a failure that may pass if the operation is tried again later: a lost or refused
- * connection (not a refused login), a lock or statement timeout, a deadlock, a serialization failure.
+ * connection (not a refused login), a lock timeout, a deadlock, a serialization failure. A statement
+ * timeout is not one: the same statement would run too long again.
  */
 export const isTransient = (error: unknown): error is EventfoldError =>
   isEventfoldError(error) && TRANSIENT.has(error.code) && error.context.permanent !== true

@@ -2,7 +2,7 @@
 // model-based tests of the others. Events are kept encoded, exactly as a database would keep them.
 
 import { concurrencyError, invalidArgument, recorderClosed, trackingConflict } from './errors.js'
-import { withEventIds } from './event-id.js'
+import { checkEventId, newEventId } from './event-id.js'
 import { createLocalPorts } from './local-ports.js'
 import type { Recorder } from './recorder.js'
 import type {
@@ -77,9 +77,11 @@ export const createMemoryRecorder = (): MemoryRecorder => {
       if (seen.has(key) || (stream && search(stream, event.version) >= 0))
         throw concurrencyError(event.streamId, event.version)
       seen.add(key)
-      if (eventIds.has(event.eventId as string) || seen.has(event.eventId as string))
-        throw duplicateEventId(event)
-      seen.add(event.eventId as string)
+      if (event.eventId !== undefined) {
+        checkEventId(event.eventId, event.streamId, event.version)
+        if (eventIds.has(event.eventId) || seen.has(event.eventId)) throw duplicateEventId(event)
+        seen.add(event.eventId)
+      }
     }
     checkTracking(tracking)
     if (tracking && tracked.get(tracking.upstream)?.ids.has(tracking.notificationId)) {
@@ -88,9 +90,18 @@ export const createMemoryRecorder = (): MemoryRecorder => {
   }
 
   const append = (event: StoredEvent): number => {
-    const notification: Notification = { ...event, data: event.data.slice(), id: log.length + 1 }
+    const eventId = event.eventId ?? newEventId()
+    const notification: Notification = {
+      streamId: event.streamId,
+      version: event.version,
+      type: event.type,
+      schemaVersion: event.schemaVersion,
+      data: event.data.slice(),
+      eventId,
+      id: log.length + 1,
+    }
     log.push(notification)
-    eventIds.add(event.eventId as string)
+    eventIds.add(eventId)
     const stream = streams.get(event.streamId)
     if (!stream) streams.set(event.streamId, [notification])
     else if ((stream[stream.length - 1] as Notification).version < event.version) stream.push(notification)
@@ -110,9 +121,8 @@ export const createMemoryRecorder = (): MemoryRecorder => {
     options: InsertOptions = {},
   ): Promise<readonly number[]> => {
     open()
-    const identified = withEventIds(events)
-    checkBatch(identified, options.tracking)
-    const ids = identified.map(append)
+    checkBatch(events, options.tracking)
+    const ids = events.map(append)
     if (options.tracking) track(options.tracking)
     if (ids.length > 0) local.wake()
     return ids

@@ -90,9 +90,16 @@ describe('application.execute', () => {
     await expect(b?.execute(dogs, 'd1', trick('roll'), { expectedVersion: 1 })).rejects.toMatchObject({
       code: 'ConcurrencyError',
     })
+    // b's cache says version 2, as expected; a writes version 3 first: the append conflicts, not retried.
+    await b?.get(dogs, 'd1')
+    await a?.execute(dogs, 'd1', trick('beg'))
+    await expect(b?.execute(dogs, 'd1', trick('roll'), { expectedVersion: 2 })).rejects.toMatchObject({
+      code: 'ConcurrencyError',
+      context: { expectedVersion: 2, actualVersion: 3 },
+    })
     const fresh = await b?.execute(dogs, 'd2', register, { expectedVersion: 0 })
     expect(fresh?._tag).toBe('Right')
-    expect((await a?.get(dogs, 'd1'))?.version).toBe(2)
+    expect((await a?.get(dogs, 'd1'))?.version).toBe(3)
   })
 
   it('confirms a rejection or an empty decision made on a cached or assumed-new state', async () => {

@@ -6,6 +6,7 @@ import {
   applyMigrations,
   createPostgresRecorder,
   LATEST_SCHEMA,
+  migrate,
   migrationScript,
   namesOf,
   type PostgresRecorder,
@@ -189,5 +190,19 @@ describe.skipIf(skipRestricted)('the owner on a current schema', () => {
     expect(statements.filter((s) => DDL.test(s))).toEqual([])
     await recorder.close()
     expect(await footprint(schema)).toEqual(before)
+  })
+})
+
+describe.skipIf(skipRestricted)('a schema made by a DBA for an owner that may not create schemas', () => {
+  it('is migrated by that owner (CREATE SCHEMA is not sent for a schema that exists)', async () => {
+    const schema = freshSchema()
+    await owner.unsafe(
+      `CREATE SCHEMA "${schema}"; GRANT USAGE, CREATE ON SCHEMA "${schema}" TO "${restrictedRole}"`,
+    )
+    const report = await migrate({ url: restrictedUrl ?? '', schema })
+    expect(report).toMatchObject({ from: 0, to: LATEST_SCHEMA })
+    const recorder = restricted(schema, false)
+    expect(await recorder.insertEvents([storedEvent('s', 1)])).toEqual([1])
+    await recorder.close()
   })
 })

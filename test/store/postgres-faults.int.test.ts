@@ -66,6 +66,33 @@ describe.skipIf(skipPostgres)('PostgreSQL connection faults', () => {
     }
   })
 
+  it('an append whose connection goes silent is given up on after replyTimeoutMs, found stored, reported once', async () => {
+    const proxy = await createProxy(Number(new URL(url).port))
+    const target = new URL(url)
+    target.host = `127.0.0.1:${proxy.port}`
+    const recorder = createPostgresRecorder({
+      url: target.toString(),
+      schema: freshSchema(),
+      max: 3,
+      replyTimeoutMs: 300,
+    })
+    try {
+      await recorder.insertEvents([storedEvent('warm-up', 1)])
+      proxy.silenceAfter('silenced-stream')
+      const silenced = recorder.insertEvents([storedEvent('silenced-stream', 1)])
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      const behind = recorder.insertEvents([storedEvent('behind', 1)]) // queued behind the silent write
+      const [ids, other] = await Promise.all([silenced, behind])
+      expect(proxy.lost()).toBe(1)
+      expect(ids).toEqual([2])
+      expect(other).toEqual([3])
+      expect(await count(recorder, 'silenced-stream')).toBe(1)
+    } finally {
+      await recorder.close() // does not wait for the silent connection
+      await proxy.close()
+    }
+  })
+
   it('the first call after its sessions were terminated succeeds (reads and appends)', async () => {
     const recorder = createPostgresRecorder({
       url,

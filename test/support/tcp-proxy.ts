@@ -9,6 +9,8 @@ export interface Proxy {
   readonly port: number
   /** The next request whose bytes contain `marker` reaches the server; its reply never reaches the client. */
   loseReplyTo(marker: string): void
+  /** The next request whose bytes contain `marker` reaches the server; from then on, nothing comes back on that connection and it stays open. */
+  silenceAfter(marker: string): void
   /** The next request whose bytes contain `marker` never reaches the server; the client's connection is cut. */
   loseRequest(marker: string): void
   /** How many replies and requests were lost so far. */
@@ -20,12 +22,14 @@ export interface Proxy {
 export const createProxy = async (port: number): Promise<Proxy> => {
   let replyMarker: Buffer | undefined
   let requestMarker: Buffer | undefined
+  let silenceMarker: Buffer | undefined
   let lost = 0
   const sockets = new Set<net.Socket>()
   const server = net.createServer((client) => {
     const upstream = net.connect(port, '127.0.0.1')
     sockets.add(client).add(upstream)
     let armed = false
+    let silent = false
     let pending = Buffer.alloc(0)
     client.on('data', (chunk) => {
       if (requestMarker && chunk.includes(requestMarker)) {
@@ -35,6 +39,11 @@ export const createProxy = async (port: number): Promise<Proxy> => {
         upstream.destroy()
         return
       }
+      if (silenceMarker && chunk.includes(silenceMarker)) {
+        silenceMarker = undefined
+        silent = true
+        lost += 1
+      }
       if (replyMarker && chunk.includes(replyMarker)) {
         replyMarker = undefined
         armed = true
@@ -42,6 +51,7 @@ export const createProxy = async (port: number): Promise<Proxy> => {
       upstream.write(chunk)
     })
     upstream.on('data', (chunk) => {
+      if (silent) return
       if (!armed) return void client.write(chunk)
       // Cut the client off once the server says it is ready for the next query: the transaction has ended.
       pending = Buffer.concat([pending, chunk])
@@ -66,6 +76,9 @@ export const createProxy = async (port: number): Promise<Proxy> => {
     port: (server.address() as net.AddressInfo).port,
     loseReplyTo: (marker) => {
       replyMarker = Buffer.from(marker)
+    },
+    silenceAfter: (marker) => {
+      silenceMarker = Buffer.from(marker)
     },
     loseRequest: (marker) => {
       requestMarker = Buffer.from(marker)

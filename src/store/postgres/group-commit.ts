@@ -25,7 +25,15 @@ export interface GroupCommit<T, R> {
  */
 export const createGroupCommit = <T, R>(
   write: (group: readonly Pending<T, R>[]) => Promise<void>,
-  options: { readonly writers: number; readonly maxSize: number; readonly stallMs?: number },
+  options: {
+    readonly writers: number
+    readonly maxSize: number
+    /** After this long a write stops counting against `writers`: the batches behind it go out on their own. */
+    readonly stallMs?: number
+    /** After this long the callers of a write still in flight are given up on with `timedOut()`. */
+    readonly deadlineMs?: number
+    readonly timedOut?: () => unknown
+  },
 ): GroupCommit<T, R> => {
   const queue: Pending<T, R>[] = []
   let inFlight = 0
@@ -65,12 +73,23 @@ export const createGroupCommit = <T, R>(
           }, options.stallMs)
           stall.unref?.()
         }
+        // A write with no answer (a connection cut off without a word) must not hold its callers for
+        // ever: they are told its outcome is unknown, and settling them later changes nothing.
+        const deadline =
+          options.deadlineMs === undefined
+            ? undefined
+            : setTimeout(() => {
+                const error = options.timedOut?.() ?? new Error('no reply')
+                for (const pending of group) pending.reject(error)
+              }, options.deadlineMs)
+        deadline?.unref?.()
         try {
           await write(group)
         } catch (error) {
           for (const pending of group) pending.reject(error)
         } finally {
           clearTimeout(stall)
+          clearTimeout(deadline)
           if (isStalled) stalled -= 1
         }
         if (isStalled) break

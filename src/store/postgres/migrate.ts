@@ -61,6 +61,7 @@ export const grantStatements = (n: Names, role: string): readonly string[] => {
     `GRANT USAGE ON SCHEMA ${n.schema} TO ${q}`,
     `GRANT SELECT, INSERT, UPDATE, DELETE ON ${n.events}, ${n.tracking}, ${n.snapshots}, ${n.keys}, ${n.leases} TO ${q}`,
     `GRANT SELECT ON ${n.versions} TO ${q}`,
+    `GRANT EXECUTE ON FUNCTION ${n.append}, ${n.appendOne}, ${n.appendChecked} TO ${q}`,
   ]
 }
 

@@ -30,6 +30,12 @@ export interface PostgresRecorderOptions {
    */
   readonly retryForMs?: number
   /**
+   * How long an append waits for the server's reply before its outcome counts as unknown (default
+   * 30,000 ms): it is then looked up by its event ids and sent again if it was not stored. This
+   * bounds the wait on a connection cut off without a word (a network partition).
+   */
+  readonly replyTimeoutMs?: number
+  /**
    * Create or migrate the tables when they are missing or older than this release (default true).
    * With false no DDL is ever sent: such a database is a SchemaMissing error (run `npx eventfold migrate`).
    */

@@ -4,6 +4,7 @@
 import postgres from 'postgres'
 import { isEventfoldError } from '../../codec/index.js'
 import {
+  concurrencyError,
   invalidArgument,
   isConcurrencyError,
   isRolledBack,
@@ -114,6 +115,13 @@ export const createPostgresRecorder = (options: PostgresRecorderOptions = {}): P
     writers: options.writers ?? 1,
     maxSize: options.maxGroupEvents ?? 5_000,
     stallMs: 1_000,
+    deadlineMs: options.replyTimeoutMs ?? 30_000,
+    timedOut: () =>
+      translate(
+        Object.assign(new Error(`no reply to an append within ${options.replyTimeoutMs ?? 30_000} ms`), {
+          code: 'CONNECTION_CLOSED',
+        }),
+      ),
   })
 
   /** The notification ids of a batch that was committed, or undefined when it was not. */
@@ -124,16 +132,19 @@ export const createPostgresRecorder = (options: PostgresRecorderOptions = {}): P
     }
     const ids = batch.events.map((e) => e.eventId as string)
     const rows = await run(
-      () => sql<{ event_id: string; notification_id: string }[]>`
-        select event_id, notification_id from ${sql.unsafe(names.events)} where event_id = any(${arrayLiteral(ids)}::uuid[])`,
+      () => sql<{ event_id: string; notification_id: string; stream_id: string; version: string }[]>`
+        select event_id, notification_id, stream_id, version from ${sql.unsafe(names.events)}
+        where event_id = any(${arrayLiteral(ids)}::uuid[])`,
     )
     if (rows.length === 0) return undefined
-    const byId = new Map(rows.map((r) => [r.event_id, Number(r.notification_id)]))
-    if (rows.length !== ids.length)
-      throw translate(
-        new Error(`only ${rows.length} of the ${ids.length} events of an atomic batch are stored`),
-      )
-    return ids.map((id) => byId.get(id) as number)
+    const byId = new Map(rows.map((r) => [r.event_id, r]))
+    return batch.events.map((event) => {
+      const row = byId.get(event.eventId as string)
+      // An id stored for another event (or only part of an atomic batch found) is a conflict, not this batch.
+      if (!row || row.stream_id !== event.streamId || Number(row.version) !== event.version)
+        throw concurrencyError(event.streamId, event.version, undefined, event.eventId)
+      return Number(row.notification_id)
+    })
   }
 
   /**
@@ -149,13 +160,16 @@ export const createPostgresRecorder = (options: PostgresRecorderOptions = {}): P
       try {
         const found = await committedIds(batch)
         if (found) return found
-        return await writer.submit(batch, Math.max(1, batch.events.length))
-      } catch (error) {
-        if (isConcurrencyError(error) || isTrackingConflict(error)) {
-          const found = await committedIds(batch)
-          if (found) return found
+        try {
+          return await writer.submit(batch, Math.max(1, batch.events.length))
+        } catch (error) {
+          // A conflict may be with this batch's own first attempt, committed after the lookup.
+          if (!isConcurrencyError(error) && !isTrackingConflict(error)) throw error
+          const committed = await committedIds(batch)
+          if (committed) return committed
           throw error
         }
+      } catch (error) {
         if (!isTransient(error)) throw error
         last = error
       }
@@ -347,7 +361,15 @@ export const createPostgresRecorder = (options: PostgresRecorderOptions = {}): P
     },
     close: async () => {
       if (closed) return
-      await writer.idle()
+      // A write with no reply gives up on its callers after replyTimeoutMs; close does not wait longer.
+      let timer: ReturnType<typeof setTimeout> | undefined
+      await Promise.race([
+        writer.idle(),
+        new Promise((resolve) => {
+          timer = setTimeout(resolve, options.replyTimeoutMs ?? 30_000)
+        }),
+      ])
+      clearTimeout(timer)
       await leases.releaseAll()
       closed = true
       local.clear()

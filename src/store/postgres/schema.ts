@@ -102,7 +102,11 @@ export const LATEST_SCHEMA = 2
 
 /** The table that records which migrations a database has had (created before any of them runs). */
 export const versionsTable = (n: Names): readonly string[] => [
-  `CREATE SCHEMA IF NOT EXISTS ${n.schema}`,
+  // CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when the schema exists: a schema
+  // made by a DBA for an owner without that right is looked up first.
+  `DO $do$ BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = '${n.schemaName}') THEN CREATE SCHEMA ${n.schema}; END IF;
+  END $do$`,
   `CREATE TABLE IF NOT EXISTS ${n.versions} (
       version integer PRIMARY KEY,
       applied_at timestamptz NOT NULL DEFAULT now()
