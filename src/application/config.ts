@@ -29,6 +29,7 @@ export interface PostgresSettings {
   readonly idleInTransactionTimeoutMs?: number
   readonly connectTimeoutMs?: number
   readonly retryForMs?: number
+  readonly replyTimeoutMs?: number
   readonly transactionPooling?: boolean
   readonly leaseTtlMs?: number
 }
@@ -174,6 +175,7 @@ const postgresSettings = (read: Read): PostgresSettings =>
     idleInTransactionTimeoutMs: integer(read, 'EVENTFOLD_PG_IDLE_IN_TRANSACTION_TIMEOUT_MS', 0),
     connectTimeoutMs: integer(read, 'EVENTFOLD_PG_CONNECT_TIMEOUT_MS', 1),
     retryForMs: integer(read, 'EVENTFOLD_PG_RETRY_FOR_MS', 0),
+    replyTimeoutMs: integer(read, 'EVENTFOLD_PG_REPLY_TIMEOUT_MS', 1),
     transactionPooling: flag(read, 'EVENTFOLD_PG_TRANSACTION_POOLING'),
     leaseTtlMs: integer(read, 'EVENTFOLD_PG_LEASE_TTL_MS', 100),
   })

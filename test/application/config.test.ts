@@ -26,6 +26,7 @@ const recorderVariables: readonly (readonly [string, string, Record<string, unkn
   ['EVENTFOLD_PG_IDLE_IN_TRANSACTION_TIMEOUT_MS', '30000', { idleInTransactionTimeoutMs: 30000 }, 'soon'],
   ['EVENTFOLD_PG_CONNECT_TIMEOUT_MS', '1500', { connectTimeoutMs: 1500 }, '0'],
   ['EVENTFOLD_PG_RETRY_FOR_MS', '0', { retryForMs: 0 }, '1e3'],
+  ['EVENTFOLD_PG_REPLY_TIMEOUT_MS', '500', { replyTimeoutMs: 500 }, '0'],
   ['EVENTFOLD_PG_TRANSACTION_POOLING', 'true', { transactionPooling: true }, 'yes'],
   ['EVENTFOLD_PG_LEASE_TTL_MS', '100', { leaseTtlMs: 100 }, '99'],
 ]
