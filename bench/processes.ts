@@ -57,6 +57,11 @@ export const processBenchmarks = async (url: string, processes = 8, each = 2_000
       unit: 'events/s',
     },
     {
+      name: `postgres: raw driver, ${processes} processes × 1 writer, ids in commit order (lock, max + 1), median of 3`,
+      value: median(ordered),
+      unit: 'events/s',
+    },
+    {
       name: `postgres: eventfold, ${processes} processes × 1 writer (expectNew), median of 3`,
       value: mine,
       unit: 'events/s',

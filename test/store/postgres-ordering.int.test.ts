@@ -45,7 +45,7 @@ describe.skipIf(skipPostgres)('PostgreSQL ordering under a stalled writer', () =
     const stalled = await sql.reserve()
     await stalled`begin`
     const data = Buffer.from('{}')
-    await stalled.unsafe(appendStatement(names), [
+    await stalled.unsafe(appendStatement(names, true), [
       '{stalled}',
       '{1}',
       '{Stalled}',

@@ -9,6 +9,9 @@ import type { Pending } from './group-commit.js'
 import { appendOneStatement, appendStatement, type Names } from './schema.js'
 import { translate } from './translate.js'
 
+/** How long appends keep taking the lock after a numbering race with another process. */
+const LOCKED_FOR_MS = 10_000
+
 /** One caller's atomic batch: its events and its tracking row. */
 export interface Batch {
   readonly events: readonly StoredEvent[]
@@ -90,8 +93,14 @@ const settle = (group: readonly Pending<Batch, readonly number[]>[], result: Che
 
 /** Creates the function that writes one group of batches. */
 export const createWrite = (sql: postgres.Sql, names: Names, run: Run) => {
-  const one = appendOneStatement(names)
-  const many = appendStatement(names)
+  const statements = {
+    one: [appendOneStatement(names, false), appendOneStatement(names, true)],
+    many: [appendStatement(names, false), appendStatement(names, true)],
+  } as const
+  // Until then, appends take the lock first: another process was seen numbering at the same time.
+  let lockedUntil = 0
+  const numberingRace = (error: unknown): boolean =>
+    isConcurrencyError(error) && String(error.context.constraint).endsWith('events_pkey')
   const checked = `select last_id, to_json(failed) as failed, to_json(conflict_stream) as conflict_stream,
     to_json(conflict_version) as conflict_version, to_json(conflict_event) as conflict_event,
     to_json(tracking_failed) as tracking_failed from ${names.appendChecked}(
@@ -104,12 +113,24 @@ export const createWrite = (sql: postgres.Sql, names: Names, run: Run) => {
     const tracked = c.upstream.length > 0
     const single = !tracked && c.stream.length === 1
     try {
-      const [text, params] = single
-        ? [one, [c.stream[0], c.version[0], c.type[0], c.schemaVersion[0], c.blob, c.eventId[0]]]
-        : [many, [...rows, a(c.upstream), a(c.trackId)]]
-      const [row] = await run(() =>
-        sql.unsafe<{ last_id: string }[]>(text, params as never[], { prepare: true }),
-      )
+      const [texts, params] = single
+        ? [statements.one, [c.stream[0], c.version[0], c.type[0], c.schemaVersion[0], c.blob, c.eventId[0]]]
+        : [statements.many, [...rows, a(c.upstream), a(c.trackId)]]
+      const send = (locked: boolean) =>
+        run(() =>
+          sql.unsafe<{ last_id: string }[]>(texts[locked ? 1 : 0], params as never[], { prepare: true }),
+        )
+      const locked = performance.now() < lockedUntil
+      let result: { last_id: string }[]
+      try {
+        result = await send(locked)
+      } catch (error) {
+        // Nothing of a statement that failed is stored: numbered again under the lock, it goes in.
+        if (locked || !numberingRace(error)) throw error
+        lockedUntil = performance.now() + LOCKED_FOR_MS
+        result = await send(true)
+      }
+      const [row] = result
       settle(group, {
         last_id: row?.last_id ?? '0',
         failed: [],

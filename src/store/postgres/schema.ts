@@ -285,11 +285,45 @@ const appendFunctions = (n: Names): readonly string[] => [
     $fn$`,
 ]
 
-/** The fast-path append statement (see appendFunctions), with or without tracking rows. */
-export const appendStatement = (n: Names): string =>
-  `SELECT ${n.append}($1::text[], $2::int8[], $3::text[], $4::int4[], $5::bytea, $6::int4[], $7::uuid[],
+/**
+ * The append statements: `locked` ones call the append functions (which take the lock first); the
+ * others number without the lock, in one statement, which is fastest when no other process appends
+ * at the same time — and still correct when one does: a numbering that races another waits on the
+ * primary key and fails, and the recorder sends it again locked (and keeps locking for a while).
+ * Parameters: $1 stream ids, $2 versions, $3 types, $4 schema versions, $5 the data of all rows
+ * concatenated, $6 their lengths, $7 event ids, $8 tracking upstreams, $9 tracked notification ids.
+ */
+export const appendStatement = (n: Names, locked: boolean): string =>
+  locked
+    ? `SELECT ${n.append}($1::text[], $2::int8[], $3::text[], $4::int4[], $5::bytea, $6::int4[], $7::uuid[],
     $8::text[], $9::int8[]) AS last_id`
+    : `
+  WITH rows AS (
+    SELECT u.*, sum(u.len) OVER (ORDER BY u.ord) AS stop
+    FROM unnest($1::text[], $2::int8[], $3::text[], $4::int4[], $6::int4[], $7::uuid[])
+      WITH ORDINALITY AS u(stream_id, version, type, schema_version, len, event_id, ord)
+  ), head AS (
+    SELECT coalesce(max(notification_id), 0) AS last_id FROM ${n.events}
+  ), inserted AS (
+    INSERT INTO ${n.events} (notification_id, stream_id, version, type, schema_version, data, event_id)
+    SELECT head.last_id + r.ord, r.stream_id, r.version, r.type, r.schema_version,
+           substring($5::bytea FROM (r.stop - r.len + 1)::integer FOR r.len), r.event_id
+    FROM rows r, head ORDER BY r.ord
+    RETURNING notification_id
+  ), tracked AS (
+    INSERT INTO ${n.tracking} (upstream, notification_id) SELECT * FROM unnest($8::text[], $9::int8[])
+  )
+  SELECT (SELECT last_id FROM head) AS last_id,
+    (SELECT pg_notify('${n.channel}', max(notification_id)::text) FROM inserted HAVING count(*) > 0) AS notified`
 
-/** The fast-path append of one event without tracking ($1 stream id, $2 version, $3 type, $4 schema version, $5 data, $6 event id). */
-export const appendOneStatement = (n: Names): string =>
-  `SELECT ${n.appendOne}($1, $2, $3, $4, $5, $6) AS last_id`
+/** The append of one event without tracking ($1 stream id, $2 version, $3 type, $4 schema version, $5 data, $6 event id). */
+export const appendOneStatement = (n: Names, locked: boolean): string =>
+  locked
+    ? `SELECT ${n.appendOne}($1, $2, $3, $4, $5, $6) AS last_id`
+    : `
+  WITH inserted AS (
+    INSERT INTO ${n.events} (notification_id, stream_id, version, type, schema_version, data, event_id)
+    VALUES ((SELECT coalesce(max(notification_id), 0) + 1 FROM ${n.events}), $1, $2, $3, $4, $5, $6)
+    RETURNING notification_id
+  )
+  SELECT notification_id - 1 AS last_id, pg_notify('${n.channel}', notification_id::text) FROM inserted`

@@ -42,7 +42,15 @@ const driverConnectionCodes = new Set([
 /** Translates an error thrown by the `postgres` driver into an EventfoldError with a stable code. */
 export const translate = (error: unknown, context: Record<string, unknown> = {}): EventfoldError => {
   if (isEventfoldError(error)) return error
-  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown }
+  const {
+    code,
+    message,
+    constraint_name: constraint,
+  } = (error ?? {}) as {
+    code?: unknown
+    message?: unknown
+    constraint_name?: unknown
+  }
   const text = typeof message === 'string' ? message : String(error)
   if (typeof code === 'string') {
     const known = byState[code]
@@ -50,7 +58,12 @@ export const translate = (error: unknown, context: Record<string, unknown> = {})
       return new EventfoldError(
         known[0],
         `${known[1]}: ${text}`,
-        { ...context, sqlState: code, ...(PERMANENT.has(code) ? { permanent: true } : {}) },
+        {
+          ...context,
+          sqlState: code,
+          ...(PERMANENT.has(code) ? { permanent: true } : {}),
+          ...(typeof constraint === 'string' ? { constraint } : {}),
+        },
         { cause: error },
       )
     if (code.startsWith('08') || driverConnectionCodes.has(code)) {

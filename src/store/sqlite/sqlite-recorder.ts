@@ -4,7 +4,7 @@
 import Database from 'better-sqlite3'
 import { EventfoldError } from '../../codec/index.js'
 import { concurrencyError, invalidArgument, recorderClosed, trackingConflict } from '../errors.js'
-import { withEventIds } from '../event-id.js'
+import { checkEventId, newEventId } from '../event-id.js'
 import { createLocalPorts } from '../local-ports.js'
 import type { Recorder } from '../recorder.js'
 import type { InsertOptions, Notification, StoredEvent } from '../records.js'
@@ -167,10 +167,12 @@ export const createSqliteRecorder = (options: SqliteRecorderOptions = {}): Sqlit
       if (seen.has(key) || q.exists.get(e.streamId, e.version) !== undefined)
         throw concurrencyError(e.streamId, e.version)
       seen.add(key)
-      const eventId = e.eventId as string
-      if (seen.has(eventId) || q.eventId.get(eventId) !== undefined)
-        throw concurrencyError(e.streamId, e.version, undefined, eventId)
-      seen.add(eventId)
+      // An id given by the caller may be stored already; one made here is new (and the index guards it).
+      if (e.eventId !== undefined) {
+        if (seen.has(e.eventId) || q.eventId.get(e.eventId) !== undefined)
+          throw concurrencyError(e.streamId, e.version, undefined, e.eventId)
+        seen.add(e.eventId)
+      }
     }
     const { tracking } = opts
     if (tracking && q.tracked.get(tracking.upstream, tracking.notificationId) !== undefined) {
@@ -178,7 +180,15 @@ export const createSqliteRecorder = (options: SqliteRecorderOptions = {}): Sqlit
     }
     const first = (q.last.get() ?? 0) + 1
     events.forEach((e, i) => {
-      q.insert.run(first + i, e.streamId, e.version, e.type, e.schemaVersion, bytes(e.data), e.eventId)
+      q.insert.run(
+        first + i,
+        e.streamId,
+        e.version,
+        e.type,
+        e.schemaVersion,
+        bytes(e.data),
+        e.eventId ?? newEventId(),
+      )
     })
     if (tracking) q.track.run(tracking.upstream, tracking.notificationId)
     return events.map((_, i) => first + i)
@@ -200,7 +210,9 @@ export const createSqliteRecorder = (options: SqliteRecorderOptions = {}): Sqlit
       open()
       for (const event of events) checkStoredEvent(event)
       if (opts.tracking) checkCount('tracking.notificationId', opts.tracking.notificationId, 1)
-      const ids = guard(() => append.immediate(withEventIds(events), opts))
+      for (const event of events)
+        if (event.eventId !== undefined) checkEventId(event.eventId, event.streamId, event.version)
+      const ids = guard(() => append.immediate(events, opts))
       if (ids.length > 0) local.wake()
       return ids
     },
