@@ -10,13 +10,57 @@ export interface ErrorContext {
   readonly [key: string]: unknown
 }
 
+/** Every code an EventfoldError can carry; each is listed in the README with when it is raised. */
+export const ERROR_CODES = [
+  'ConcurrencyError',
+  'TrackingConflict',
+  'InvalidStreamId',
+  'InvalidEventType',
+  'InvalidVersion',
+  'InvalidArgument',
+  'InvalidConfiguration',
+  'RecorderClosed',
+  'UnknownAggregate',
+  'EncodeError',
+  'DecodeError',
+  'UnknownEventType',
+  'UnsupportedSchemaVersion',
+  'UpcastError',
+  'CorruptStream',
+  'DecryptionError',
+  'DecompressionError',
+  'PayloadTooLarge',
+  'EventErased',
+  'SnapshotFailed',
+  'ConnectionError',
+  'LockTimeout',
+  'Timeout',
+  'Deadlock',
+  'SerializationFailure',
+  'PermissionDenied',
+  'SchemaMissing',
+  'SchemaTooNew',
+  'DatabaseError',
+  'RemoteLogError',
+  'LogUnavailable',
+  'RunawaySystem',
+] as const
+
+/** A stable error code: one of ERROR_CODES. */
+export type ErrorCode = (typeof ERROR_CODES)[number]
+
+const codes: ReadonlySet<string> = new Set(ERROR_CODES)
+
+/** True for a string that is one of eventfold's error codes. */
+export const isErrorCode = (code: unknown): code is ErrorCode => typeof code === 'string' && codes.has(code)
+
 /** The base of every error eventfold throws; `code` is stable and listed in the README. */
 export class EventfoldError extends Error {
   override readonly name: string = 'EventfoldError'
-  readonly code: string
+  readonly code: ErrorCode
   readonly context: ErrorContext
 
-  constructor(code: string, message: string, context: ErrorContext = {}, options?: { cause?: unknown }) {
+  constructor(code: ErrorCode, message: string, context: ErrorContext = {}, options?: { cause?: unknown }) {
     super(`${code}: ${message}`, options)
     this.code = code
     this.context = context
@@ -24,7 +68,7 @@ export class EventfoldError extends Error {
 }
 
 /** True when `error` is an EventfoldError, with the given code if one is passed. */
-export const isEventfoldError = (error: unknown, code?: string): error is EventfoldError =>
+export const isEventfoldError = (error: unknown, code?: ErrorCode): error is EventfoldError =>
   error instanceof EventfoldError && (code === undefined || error.code === code)
 
 /** The codes a decode failure can carry. */

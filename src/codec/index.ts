@@ -6,10 +6,13 @@ export {
   type DecodeError,
   type DecodeErrorCode,
   decodeError,
+  ERROR_CODES,
+  type ErrorCode,
   type ErrorContext,
   EventfoldError,
   encodeError,
   formatPath,
+  isErrorCode,
   isEventfoldError,
 } from './error.js'
 export {

@@ -3,7 +3,7 @@
 // NotificationLog — so log readers and followers work across the network unchanged. Event data
 // travels as stored: with application-level encryption on, it is ciphertext on the wire too.
 
-import { EventfoldError } from '../codec/index.js'
+import { EventfoldError, isErrorCode } from '../codec/index.js'
 import type { Notification } from '../store/index.js'
 import { MAX_PAGE, type NotificationLog, parseSection, type Section } from './notification-log.js'
 
@@ -85,9 +85,9 @@ export const createRemoteLog = (baseUrl: string, options: RemoteLogOptions = {})
     const body = (await response.json().catch(() => ({}))) as { code?: string; message?: string }
     if (!response.ok) {
       throw new EventfoldError(
-        body.code ?? 'RemoteLogError',
+        isErrorCode(body.code) ? body.code : 'RemoteLogError',
         body.message ?? `the remote log answered ${response.status}`,
-        { url: `${base}${path}` },
+        { url: `${base}${path}`, status: response.status, ...(body.code ? { remoteCode: body.code } : {}) },
       )
     }
     return body as T

@@ -11,7 +11,12 @@ export const MAX_TYPE_BYTES = 255
 
 const encoder = new TextEncoder()
 
-const checkText = (code: string, what: string, value: unknown, maxBytes: number): string => {
+const checkText = (
+  code: 'InvalidStreamId' | 'InvalidEventType',
+  what: string,
+  value: unknown,
+  maxBytes: number,
+): string => {
   if (typeof value !== 'string' || value.length === 0)
     throw new EventfoldError(code, `${what} must be a non-empty string`)
   if (value.includes('\u0000'))

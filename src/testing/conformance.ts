@@ -1,7 +1,7 @@
 // The shared shape of conformance suites: named checks over a recorder factory, runnable by any test runner.
 
 import { fail } from 'node:assert/strict'
-import { isEventfoldError } from '../codec/index.js'
+import { type ErrorCode, isEventfoldError } from '../codec/index.js'
 import type { StoredEvent } from '../store/index.js'
 
 /** One named check of a conformance suite; `run` rejects when the recorder does not conform. */
@@ -31,7 +31,7 @@ export const storedEvent = (
 
 /** Asserts that `action` rejects with an EventfoldError of this code, and returns the error. */
 export const rejectsWith = async (
-  code: string,
+  code: ErrorCode,
   action: () => Promise<unknown>,
 ): Promise<Error & { context: object }> => {
   try {

@@ -1,11 +1,11 @@
 // Driver errors become eventfold's typed errors here; nothing above store/ sees a SQLSTATE.
 
-import { EventfoldError, isEventfoldError } from '../../codec/index.js'
+import { type ErrorCode, EventfoldError, isEventfoldError } from '../../codec/index.js'
 
 /** Connection failures that reconnecting cannot cure: a refused login, a database that does not exist. */
 const PERMANENT = new Set(['28P01', '28000', '3D000'])
 
-const byState: Readonly<Record<string, [code: string, what: string]>> = {
+const byState: Readonly<Record<string, [code: ErrorCode, what: string]>> = {
   '23505': ['ConcurrencyError', 'a row with the same key was committed concurrently'],
   '55P03': ['LockTimeout', 'waited longer than lock_timeout for the log lock'],
   '57014': ['Timeout', 'the statement was cancelled (statement_timeout or cancel request)'],
