@@ -8,7 +8,16 @@ export {
   application,
   type Executed,
 } from './application/index.js'
-export { type Codec, type Encoded, EventfoldError, isEventfoldError, jsonCodec } from './codec/index.js'
+export {
+  type Codec,
+  type Encoded,
+  EventfoldError,
+  isEventfoldError,
+  isLeft,
+  isRight,
+  jsonCodec,
+  match,
+} from './codec/index.js'
 export { accept, combine, type Decider, type Decision, many, reject } from './decide/index.js'
 export { fold, type Versioned, type View } from './evolve/index.js'
 export { createNotificationLog, type NotificationLog } from './log/index.js'

@@ -1,7 +1,7 @@
 // An aggregate: a decider with a name and an event codec, the unit an application stores as streams.
 
-import type { Codec, StateCodec } from '../codec/index.js'
-import { EventfoldError } from '../codec/index.js'
+import type { Codec, Encoded, StateCodec } from '../codec/index.js'
+import { EventfoldError, isEventfoldError } from '../codec/index.js'
 import type { Decider } from '../decide/index.js'
 
 /** A named decider with its event codec; its streams are named `${name}-${id}`. */
@@ -52,3 +52,21 @@ export const aggregate = <C, S, E, R = never>(spec: Aggregate<C, S, E, R>): Aggr
 /** The stream that holds the events of aggregate `id`. */
 export const streamIdOf = (aggregate: { readonly name: string }, id: string): string =>
   `${aggregate.name}-${id}`
+
+/**
+ * Encodes an event bound for `streamId` at `version`; an EncodeError (or any error the codec
+ * throws) names the stream and version it concerns.
+ */
+export const encodeAt = <E>(codec: Codec<E>, event: E, streamId: string, version: number): Encoded => {
+  try {
+    return codec.encode(event)
+  } catch (error) {
+    if (!isEventfoldError(error)) throw error
+    throw new EventfoldError(
+      error.code,
+      `${error.message.replace(/^[A-Za-z]+: /, '')} (stream "${streamId}", version ${version})`,
+      { ...error.context, streamId, version },
+      { cause: error },
+    )
+  }
+}

@@ -5,7 +5,7 @@ import type { Either } from 'fp-ts/lib/Either.js'
 import { EventfoldError, jsonState, left, right, type StateCodec } from '../codec/index.js'
 import { toEither } from '../decide/index.js'
 import { initial, type Versioned } from '../evolve/index.js'
-import { createNotificationLog, type NotificationLog } from '../log/index.js'
+import { createNotificationLog, MAX_PAGE, type NotificationLog } from '../log/index.js'
 import {
   type ApplicationRecorder,
   checkCount,
@@ -19,7 +19,7 @@ import {
   type SnapshotRecorder,
   type Tracking,
 } from '../store/index.js'
-import { type Aggregate, type AnyAggregate, checkName, streamIdOf } from './aggregate.js'
+import { type Aggregate, type AnyAggregate, checkName, encodeAt, streamIdOf } from './aggregate.js'
 import { type Environment, readConfig, recorderFor } from './config.js'
 import { createSubjectKeys } from './data-keys.js'
 import { decodeNotification, type LogEntry } from './decode-log.js'
@@ -116,7 +116,10 @@ export interface Application {
    * forget a key they hold in memory when they restart or call `erase` too.
    */
   erase(subject: string): Promise<void>
-  /** Notifications decoded by their aggregates' codecs, in log order; erased events are marked, not skipped. */
+  /**
+   * Notifications decoded by their aggregates' codecs, in log order; erased events are marked, not
+   * skipped. At most 10,000 per call (MAX_PAGE): a larger limit is capped, as in `log.select`.
+   */
   read(start: number, limit: number): Promise<readonly LogEntry[]>
   /** Decodes notifications of this application's log, as `read` does. */
   decode(notifications: readonly Notification[]): Promise<readonly LogEntry[]>
@@ -249,7 +252,12 @@ export const application = (options: ApplicationOptions): Application => {
       const from = current.version
       const subject = events.length > 0 ? await subjects.subjectFor(aggregate, id) : undefined
       const stored = events.map((event, i) =>
-        mapper.toStored(streamId, from + i + 1, codec.encode(event), subject ? { subject } : {}),
+        mapper.toStored(
+          streamId,
+          from + i + 1,
+          encodeAt(codec, event, streamId, from + i + 1),
+          subject ? { subject } : {},
+        ),
       )
       let notificationIds: readonly number[] = []
       try {
@@ -323,7 +331,10 @@ export const application = (options: ApplicationOptions): Application => {
     },
     read: async (start, limit) =>
       decode(
-        await recorder.selectNotifications(checkCount('start', start, 1), checkCount('limit', limit, 0)),
+        await recorder.selectNotifications(
+          checkCount('start', start, 1),
+          Math.min(checkCount('limit', limit, 0), MAX_PAGE),
+        ),
       ),
     decode,
     trackedUpTo: async (upstream) => {

@@ -13,7 +13,7 @@ import {
   type StoredEvent,
   type Tracking,
 } from '../store/index.js'
-import type { Aggregate } from './aggregate.js'
+import { type Aggregate, encodeAt } from './aggregate.js'
 import type { SubjectKeys } from './data-keys.js'
 import type { Instruction } from './instruction.js'
 import type { LoadOptions, Repository } from './repository.js'
@@ -84,7 +84,7 @@ export const executeAll = async (
             ctx.mapper.toStored(
               streamId,
               current.version + i + 1,
-              codec.encode(event),
+              encodeAt(codec, event, streamId, current.version + i + 1),
               subject ? { subject } : {},
             ),
           )

@@ -1,6 +1,14 @@
 // eventfold/application: aggregates and applications (repository, command execution, notification log).
 
-export { type Aggregate, type AnyAggregate, aggregate, checkName, streamIdOf } from './aggregate.js'
+export { isLeft, isRight, match } from '../codec/index.js'
+export {
+  type Aggregate,
+  type AnyAggregate,
+  aggregate,
+  checkName,
+  encodeAt,
+  streamIdOf,
+} from './aggregate.js'
 export {
   type Application,
   type ApplicationOptions,

@@ -1,7 +1,6 @@
 import { aggregate, application } from 'eventfold/application'
-import { isEventfoldError } from 'eventfold/codec'
+import { isEventfoldError, isLeft, isRight, jsonCodec, match } from 'eventfold/codec'
 import { createMemoryRecorder } from 'eventfold/store'
-import { isRight } from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
 import { dog, dogEvents } from '../../examples/dog-school/dog.js'
 import { storedEvent } from '../../src/testing/index.js'
@@ -126,6 +125,51 @@ describe('application.execute', () => {
     const other = application({ name: 'school', aggregates: [dogs] })
     await expect(other.execute(dogs, '', register)).rejects.toThrow(/InvalidStreamId/)
     await expect(other.execute(dogs, 'x\u0000', register)).rejects.toThrow(/InvalidStreamId/)
+  })
+
+  it('names the stream and version of an event it cannot encode', async () => {
+    type Noted = { type: 'Noted'; note: unknown }
+    const notes = aggregate({
+      name: 'note',
+      codec: jsonCodec<Noted>({ Noted: true }),
+      decider: {
+        initialState: 0,
+        decide: (note: unknown) => [{ type: 'Noted' as const, note }],
+        evolve: (n: number) => n + 1,
+      },
+    })
+    const app = application({ name: 'school', aggregates: [notes] })
+    await app.execute(notes, 'n1', 'fine')
+    await expect(app.execute(notes, 'n1', () => 'a function')).rejects.toMatchObject({
+      code: 'EncodeError',
+      context: { streamId: 'note-n1', version: 2, type: 'Noted' },
+    })
+  })
+
+  it('gives results that isLeft, isRight and match take apart without fp-ts', async () => {
+    const app = application({ name: 'school', aggregates: [dogs] })
+    const done = await app.execute(dogs, 'd1', register)
+    const refused = await app.execute(dogs, 'd1', register)
+    expect([isRight(done), isLeft(done), isLeft(refused)]).toEqual([true, false, true])
+    const describe = match(
+      (rejection: { type: string }) => `refused: ${rejection.type}`,
+      (executed: { version: number }) => `at version ${executed.version}`,
+    )
+    expect([describe(done), describe(refused)]).toEqual(['at version 1', 'refused: DogAlreadyRegistered'])
+  })
+
+  it('caps a read and a log select at the same page maximum, 10,000', async () => {
+    const recorder = createMemoryRecorder()
+    const app = application({ name: 'school', aggregates: [dogs], recorder })
+    const registered = dogs.codec.encode({ type: 'DogRegistered', name: 'Rex' })
+    await recorder.insertEvents(
+      Array.from({ length: 10_001 }, (_, i) => ({
+        ...storedEvent(`dog-${i}`, 1, 'DogRegistered'),
+        data: new TextEncoder().encode(JSON.stringify(registered.data)),
+      })),
+    )
+    expect((await app.read(1, 20_000)).length).toBe(10_000)
+    expect((await app.log.select(1, 20_000)).length).toBe(10_000)
   })
 
   it('refuses bad names and duplicate aggregate names at construction', () => {
