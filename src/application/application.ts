@@ -26,6 +26,7 @@ import { decodeNotification, type LogEntry } from './decode-log.js'
 import { type ExecutedAll, executeAll } from './execute-all.js'
 import type { Instruction } from './instruction.js'
 import { createRepository } from './repository.js'
+import { streamClosed } from './stream-closed.js'
 import { createStreamQueues } from './stream-queues.js'
 
 /** What a successful `execute` did: the new events, and the state and version after them. */
@@ -197,7 +198,7 @@ export const application = (options: ApplicationOptions): Application => {
     from: number,
     to: Versioned<S>,
   ): Promise<void> => {
-    repository.remember(streamId, to)
+    repository.remember(aggregate, streamId, to)
     const { every, codec } = snapshotsOf(aggregate)
     if (!every || !codec || Math.floor(from / every) >= Math.floor(to.version / every)) return
     const id = streamId.slice(aggregate.name.length + 1)
@@ -232,6 +233,8 @@ export const application = (options: ApplicationOptions): Application => {
         current = await repository.load(aggregate, streamId, loadOptions(aggregate))
         fresh = true
       }
+      // A terminal state is final: whether read just now or cached, no command is decided on it.
+      if (decider.isTerminal?.(current.state)) throw streamClosed(streamId, current.version)
       if (expectedVersion !== undefined && current.version !== expectedVersion) {
         if (fresh) throw versionMismatch(streamId, expectedVersion, current.version)
         current = undefined

@@ -17,6 +17,7 @@ import { type Aggregate, encodeAt } from './aggregate.js'
 import type { SubjectKeys } from './data-keys.js'
 import type { Instruction } from './instruction.js'
 import type { LoadOptions, Repository } from './repository.js'
+import { streamClosed } from './stream-closed.js'
 
 /** What one instruction did: its rejection, or the events it added and the state after them. */
 export type InstructionResult = Either<
@@ -72,6 +73,10 @@ export const executeAll = async (
         const current =
           (states.get(streamId) as Versioned<typeof decider.initialState> | undefined) ??
           (await ctx.repository.load(aggregate, streamId, ctx.loadOptions(aggregate)))
+        if (decider.isTerminal?.(current.state)) {
+          results.push(left(streamClosed(streamId, current.version)))
+          return
+        }
         const decision = toEither(decider.decide(command, current.state))
         if (decision._tag === 'Left') {
           results.push(left(decision.left))

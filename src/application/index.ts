@@ -29,3 +29,4 @@ export { createLogDecoder, decodeNotification, type LogEntry } from './decode-lo
 export type { ExecutedAll, InstructionResult } from './execute-all.js'
 export { type Instruction, type InstructionVisitor, instruction } from './instruction.js'
 export { type MigrateOptions, type MigrateResult, migrate } from './migrate.js'
+export { streamClosed } from './stream-closed.js'

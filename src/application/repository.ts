@@ -35,7 +35,12 @@ export interface Repository {
     options?: LoadOptions<S>,
   ): Promise<Versioned<S>>
   cached<S>(aggregate: Aggregate<never, S, unknown, unknown>, streamId: string): Versioned<S> | undefined
-  remember(streamId: string, versioned: Versioned<unknown>): void
+  /** Keeps a state for `execute` to start from; a terminal one is dropped instead (no command may follow it). */
+  remember<S>(
+    aggregate: Aggregate<never, S, unknown, unknown>,
+    streamId: string,
+    versioned: Versioned<S>,
+  ): void
   /** Drops every cached state (after an erasure, say). */
   forget(): void
   saveSnapshot<S>(
@@ -85,6 +90,15 @@ export const createRepository = (
   ): Versioned<S> | undefined =>
     // Stream ids carry the aggregate's name, so a state cached under one was folded by its decider: an S.
     cache.get(streamId) as Versioned<S> | undefined
+
+  const remember = <S>(
+    aggregate: Aggregate<never, S, unknown, unknown>,
+    streamId: string,
+    versioned: Versioned<S>,
+  ): void => {
+    if (aggregate.decider.isTerminal?.(versioned.state)) cache.delete(streamId)
+    else cache.set(streamId, versioned)
+  }
 
   const snapshotOf = async <S>(
     codec: StateCodec<S>,
@@ -146,7 +160,7 @@ export const createRepository = (
       if (page.length < PAGE) break
     }
     const loaded = version === start.version ? start : { state, version }
-    if (upTo === undefined) cache.set(streamId, loaded)
+    if (upTo === undefined) remember(aggregate, streamId, loaded)
     return loaded
   }
 
@@ -169,7 +183,7 @@ export const createRepository = (
   return {
     load,
     cached,
-    remember: (streamId, versioned) => cache.set(streamId, versioned),
+    remember,
     forget: () => cache.clear(),
     saveSnapshot,
   }

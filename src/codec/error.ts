@@ -27,6 +27,7 @@ export const ERROR_CODES = [
   'UnsupportedSchemaVersion',
   'UpcastError',
   'CorruptStream',
+  'StreamClosed',
   'DecryptionError',
   'DecompressionError',
   'PayloadTooLarge',
