@@ -18,7 +18,11 @@ import { checkCount, checkStoredEvent, checkStreamId } from './validate.js'
 /** The memory recorder: a full recorder whose state lives in this process until `close()`. */
 export type MemoryRecorder = Recorder
 
-const copy = (n: Notification): Notification => ({ ...n, data: n.data.slice() })
+const copy = (n: Notification): Notification => ({
+  ...n,
+  data: n.data.slice(),
+  ...(n.metadata === undefined ? {} : { metadata: structuredClone(n.metadata) }),
+})
 const copyEvent = ({ streamId, version, type, schemaVersion, data }: StoredEvent): StoredEvent => ({
   streamId,
   version,
@@ -98,7 +102,9 @@ export const createMemoryRecorder = (): MemoryRecorder => {
       schemaVersion: event.schemaVersion,
       data: event.data.slice(),
       eventId,
+      ...(event.metadata === undefined ? {} : { metadata: structuredClone(event.metadata) }),
       id: log.length + 1,
+      recordedAt: new Date(),
     }
     log.push(notification)
     eventIds.add(eventId)

@@ -1,5 +1,19 @@
 // The records a recorder keeps: stored events, notifications in the global log, tracking rows.
 
+import type { JsonValue } from '../codec/index.js'
+
+/**
+ * What is known of an event besides its data, kept readable by the log (never compressed or
+ * encrypted): the ids that trace it — the chain of work it belongs to (`correlationId`) and what
+ * caused it (`causationId`, the event id of an upstream event, say) — and the user's own fields
+ * (actor, tenant, request id …), JSON values of at most 4 KiB in all.
+ */
+export interface EventMetadata {
+  readonly correlationId?: string
+  readonly causationId?: string
+  readonly [field: string]: JsonValue | undefined
+}
+
 /** An event as the recorder keeps it: its place in its stream, its type and its encoded bytes. */
 export interface StoredEvent {
   readonly streamId: string
@@ -13,11 +27,15 @@ export interface StoredEvent {
    * kept; absent, the recorder generates one. Events stored by releases before 0.2 have none.
    */
   readonly eventId?: string
+  /** The event's metadata (correlation, causation, the user's fields); absent when it has none. */
+  readonly metadata?: EventMetadata
 }
 
 /** A stored event with its place in the application's total order: ids 1, 2, 3 … in commit order. */
 export interface Notification extends StoredEvent {
   readonly id: number
+  /** When the event was recorded (the database's clock); absent where a recorder does not know. */
+  readonly recordedAt?: Date
 }
 
 /** Records that notification `notificationId` of the application `upstream` has been processed. */

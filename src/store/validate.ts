@@ -50,10 +50,57 @@ export const checkStoredEvent = (event: StoredEvent): void => {
   if (!isCount(event.schemaVersion, 1))
     throw invalidArgument('schemaVersion must be an integer >= 1', context)
   if (!(event.data instanceof Uint8Array)) throw invalidArgument('data must be a Uint8Array', context)
+  if (event.metadata !== undefined) checkMetadata(event.metadata, event.streamId, event.version)
 }
 
 /** Checks a position, count or version argument. */
 export const checkCount = (name: string, value: unknown, min: number): number => {
   if (!isCount(value, min)) throw invalidArgument(`${name} must be an integer >= ${min}`, { [name]: value })
   return value
+}
+
+/** The most bytes an event's metadata may take as JSON. */
+export const MAX_METADATA_BYTES = 4096
+
+/** Checks an event's metadata: a plain object of JSON values, string ids, at most 4 KiB as JSON. */
+export const checkMetadata = (metadata: unknown, streamId: string, version: number): void => {
+  const context = { streamId, version }
+  if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata))
+    throw invalidArgument('metadata must be a plain object', context)
+  for (const key of ['correlationId', 'causationId'] as const) {
+    const id = (metadata as Record<string, unknown>)[key]
+    if (id !== undefined && (typeof id !== 'string' || id.length === 0 || id.length > 255))
+      throw invalidArgument(`metadata.${key} must be a string of 1 to 255 characters`, context)
+  }
+  const wrong = notJson(metadata, 'metadata')
+  if (wrong) throw invalidArgument(`metadata must hold JSON values only: ${wrong}`, context)
+  const json = JSON.stringify(metadata)
+  if (json.length * 3 > MAX_METADATA_BYTES && encoder.encode(json).length > MAX_METADATA_BYTES)
+    throw new EventfoldError(
+      'PayloadTooLarge',
+      `metadata is larger than ${MAX_METADATA_BYTES} bytes as JSON`,
+      context,
+    )
+}
+
+/** Where a value stops being JSON that reads back the same (a path and what is there), or undefined. */
+const notJson = (value: unknown, path: string): string | undefined => {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return undefined
+  if (typeof value === 'number') return Number.isFinite(value) ? undefined : `${path} is ${value}`
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const wrong = notJson(value[i], `${path}[${i}]`)
+      if (wrong) return wrong
+    }
+    return undefined
+  }
+  if (typeof value !== 'object') return `${path} is a ${typeof value}`
+  const prototype = Object.getPrototypeOf(value)
+  if (prototype !== Object.prototype && prototype !== null) return `${path} is not a plain object`
+  for (const [key, field] of Object.entries(value)) {
+    if (field === undefined) continue
+    const wrong = notJson(field, `${path}.${key}`)
+    if (wrong) return wrong
+  }
+  return undefined
 }

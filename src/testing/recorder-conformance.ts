@@ -66,6 +66,48 @@ export const recorderConformance = (factory: RecorderFactory<Recorder>): readonl
       await rejectsWith('InvalidArgument', () => r.insertEvents([{ ...ev('s4', 1), eventId: 'not-a-uuid' }]))
       equal(await r.maxNotificationId(), 1)
     }),
+    check(
+      'metadata reads back as written, in its stream and in the log; each event has a record time',
+      async (r) => {
+        const metadata = {
+          correlationId: 'c-1',
+          causationId: 'e-0',
+          actor: 'ada',
+          n: 1,
+          nested: { a: [1, 'ü', null] },
+        }
+        await r.insertEvents([{ ...ev('s1', 1), metadata }, ev('s1', 2)])
+        for (const events of [await r.selectEvents('s1'), await r.selectNotifications(1, 10)]) {
+          deepStrictEqual(
+            events.map((e) => e.metadata),
+            [metadata, undefined],
+          )
+        }
+        for (const n of await r.selectNotifications(1, 10))
+          ok(
+            n.recordedAt instanceof Date && Number.isFinite(n.recordedAt.getTime()),
+            'recordedAt is a valid Date',
+          )
+      },
+    ),
+    check('bad metadata is refused with a typed error and nothing is stored', async (r) => {
+      const bad: unknown[] = [
+        [],
+        'text',
+        { correlationId: 7 },
+        { f: () => 1 },
+        { when: new Date() },
+        { n: Number.NaN },
+      ]
+      for (const metadata of bad)
+        await rejectsWith('InvalidArgument', () =>
+          r.insertEvents([{ ...ev('s1', 1), metadata: metadata as Record<string, never> }]),
+        )
+      await rejectsWith('PayloadTooLarge', () =>
+        r.insertEvents([{ ...ev('s1', 1), metadata: { big: 'x'.repeat(5000) } }]),
+      )
+      equal(await r.maxNotificationId(), 0)
+    }),
     check('a version that exists fails with ConcurrencyError naming stream and version', async (r) => {
       await r.insertEvents([ev('s1', 1)])
       const error = await rejectsWith('ConcurrencyError', () => r.insertEvents([ev('s1', 1, 'Other')]))

@@ -55,6 +55,7 @@ describe.skipIf(skipPostgres)('PostgreSQL ordering under a stalled writer', () =
       `{${randomUUID()}}`,
       '{}',
       '{}',
+      '{NULL}',
     ] as never[])
     let committed = false
     const others = Promise.all(

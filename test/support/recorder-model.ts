@@ -24,11 +24,17 @@ const outcome = async (action: () => Promise<unknown>): Promise<Outcome> => {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
 
-/** Comparable form: bytes as arrays, numbers as numbers, generated event ids as the mark that they are UUID v7s. */
+/** Comparable form: bytes as arrays, numbers as numbers, generated event ids and record times as marks of what they are. */
 const plain = (value: unknown): unknown =>
   JSON.parse(
     JSON.stringify(value, (key, v) =>
-      v instanceof Uint8Array ? [...v] : key === 'eventId' && UUID.test(v) ? 'a UUID v7' : v,
+      v instanceof Uint8Array
+        ? [...v]
+        : key === 'eventId' && UUID.test(v)
+          ? 'a UUID v7'
+          : key === 'recordedAt' && typeof v === 'string' && !Number.isNaN(Date.parse(v))
+            ? 'a time'
+            : v,
     ),
   )
 

@@ -41,6 +41,7 @@ const columns = (group: readonly Pending<Batch, readonly number[]>[]) => {
     length: [] as number[],
     data: [] as Uint8Array[],
     eventId: [] as string[],
+    metadata: [] as (string | null)[],
     trackBatch: [] as number[],
     upstream: [] as string[],
     trackId: [] as number[],
@@ -55,6 +56,7 @@ const columns = (group: readonly Pending<Batch, readonly number[]>[]) => {
       c.length.push(e.data.byteLength)
       c.data.push(e.data)
       c.eventId.push(e.eventId as string)
+      c.metadata.push(e.metadata === undefined ? null : JSON.stringify(e.metadata))
     }
     if (item.tracking) {
       c.trackBatch.push(b)
@@ -105,7 +107,7 @@ export const createWrite = (sql: postgres.Sql, names: Names, run: Run) => {
     to_json(conflict_version) as conflict_version, to_json(conflict_event) as conflict_event,
     to_json(tracking_failed) as tracking_failed from ${names.appendChecked}(
     $1::int4[], $2::text[], $3::int8[], $4::text[], $5::int4[], $6::bytea, $7::int4[], $8::uuid[],
-    $9::int4[], $10::text[], $11::int8[])`
+    $9::int4[], $10::text[], $11::int8[], $12::jsonb[])`
 
   return async (group: readonly Pending<Batch, readonly number[]>[]): Promise<void> => {
     const c = columns(group)
@@ -114,8 +116,19 @@ export const createWrite = (sql: postgres.Sql, names: Names, run: Run) => {
     const single = !tracked && c.stream.length === 1
     try {
       const [texts, params] = single
-        ? [statements.one, [c.stream[0], c.version[0], c.type[0], c.schemaVersion[0], c.blob, c.eventId[0]]]
-        : [statements.many, [...rows, a(c.upstream), a(c.trackId)]]
+        ? [
+            statements.one,
+            [
+              c.stream[0],
+              c.version[0],
+              c.type[0],
+              c.schemaVersion[0],
+              c.blob,
+              c.eventId[0],
+              c.metadata[0] ?? null,
+            ],
+          ]
+        : [statements.many, [...rows, a(c.upstream), a(c.trackId), a(c.metadata)]]
       const send = (locked: boolean) =>
         run(() =>
           sql.unsafe<{ last_id: string }[]>(texts[locked ? 1 : 0], params as never[], { prepare: true }),
@@ -151,6 +164,7 @@ export const createWrite = (sql: postgres.Sql, names: Names, run: Run) => {
         a(c.trackBatch),
         a(c.upstream),
         a(c.trackId),
+        a(c.metadata),
       ]
       const [result] = await run(() => sql.unsafe<Checked[]>(checked, params as never[], { prepare: true }))
       if (!result) throw translate(new Error('the checked append returned no row'))

@@ -4,6 +4,6 @@
 
 const quote = (value: string): string => `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`
 
-/** The array literal of strings or numbers, e.g. `{"a","b"}` or `{1,2}`. */
-export const arrayLiteral = (values: readonly (string | number)[]): string =>
-  `{${values.map((v) => (typeof v === 'number' ? String(v) : quote(v))).join(',')}}`
+/** The array literal of strings, numbers or nulls, e.g. `{"a","b"}`, `{1,2}` or `{"x",NULL}`. */
+export const arrayLiteral = (values: readonly (string | number | null)[]): string =>
+  `{${values.map((v) => (v === null ? 'NULL' : typeof v === 'number' ? String(v) : quote(v))).join(',')}}`

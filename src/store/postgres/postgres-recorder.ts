@@ -15,7 +15,7 @@ import {
 import { withEventIds } from '../event-id.js'
 import { createListeners } from '../listeners.js'
 import type { Recorder } from '../recorder.js'
-import type { InsertOptions, Notification, StoredEvent } from '../records.js'
+import type { EventMetadata, InsertOptions, Notification, StoredEvent } from '../records.js'
 import { checkCount, checkStoredEvent, checkStreamId } from '../validate.js'
 import { type Batch, createWrite } from './append.js'
 import { arrayLiteral } from './arrays.js'
@@ -42,6 +42,8 @@ interface EventRow {
   readonly schema_version: number
   readonly data: Uint8Array
   readonly event_id?: string | null
+  readonly metadata?: EventMetadata | null
+  readonly recorded_at?: Date
 }
 
 const toStored = (row: EventRow): StoredEvent => ({
@@ -54,10 +56,13 @@ const toStored = (row: EventRow): StoredEvent => ({
 
 const bytes = (data: Uint8Array): Buffer => Buffer.from(data.buffer, data.byteOffset, data.byteLength)
 
-const toNotification = (row: EventRow): Notification =>
-  row.event_id
-    ? { ...toStored(row), eventId: row.event_id, id: Number(row.notification_id) }
-    : { ...toStored(row), id: Number(row.notification_id) }
+const toNotification = (row: EventRow): Notification => ({
+  ...toStored(row),
+  ...(row.event_id ? { eventId: row.event_id } : {}),
+  ...(row.metadata ? { metadata: row.metadata } : {}),
+  id: Number(row.notification_id),
+  ...(row.recorded_at ? { recordedAt: row.recorded_at } : {}),
+})
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -225,7 +230,7 @@ export const createPostgresRecorder = (options: PostgresRecorderOptions = {}): P
       if (limit !== undefined) checkCount('limit', limit, 0)
       const rows = await run(
         () => sql<EventRow[]>`
-          select notification_id, stream_id, version, type, schema_version, data, event_id from ${sql.unsafe(names.events)}
+          select notification_id, stream_id, version, type, schema_version, data, event_id, metadata, recorded_at from ${sql.unsafe(names.events)}
           where stream_id = ${streamId} and version > ${after} and version <= ${upTo}
           order by version ${backwards ? sql`desc` : sql`asc`} limit ${limit ?? null}`,
         { streamId },
@@ -238,7 +243,7 @@ export const createPostgresRecorder = (options: PostgresRecorderOptions = {}): P
       checkCount('stop', stop, 0)
       const rows = await run(
         () => sql<EventRow[]>`
-          select notification_id, stream_id, version, type, schema_version, data, event_id from ${sql.unsafe(names.events)}
+          select notification_id, stream_id, version, type, schema_version, data, event_id, metadata, recorded_at from ${sql.unsafe(names.events)}
           where notification_id >= ${start} and notification_id <= ${stop}
           ${types ? sql`and type = any(${arrayLiteral(types)}::text[])` : sql``}
           order by notification_id limit ${limit}`,

@@ -154,6 +154,7 @@ const version1 = (n: Names): readonly string[] => [
  */
 const version2 = (n: Names): readonly string[] => [
   `ALTER TABLE ${n.events} ADD COLUMN IF NOT EXISTS event_id uuid`,
+  `ALTER TABLE ${n.events} ADD COLUMN IF NOT EXISTS metadata jsonb`,
   `CREATE UNIQUE INDEX IF NOT EXISTS ${n.eventIdIndex} ON ${n.events} (event_id)`,
   `CREATE TABLE IF NOT EXISTS ${n.leases} (
       name text PRIMARY KEY,
@@ -163,6 +164,8 @@ const version2 = (n: Names): readonly string[] => [
   ...appendFunctions(n),
   `DROP FUNCTION IF EXISTS ${n.appendChecked}(integer[], text[], bigint[], text[], integer[], bytea, integer[], integer[], text[], bigint[])`,
   `DROP FUNCTION IF EXISTS ${n.appendChecked}(integer[], text[], bigint[], text[], integer[], bytea, integer[], uuid[], integer[], text[], bigint[])`,
+  `DROP FUNCTION IF EXISTS ${n.append}(text[], bigint[], text[], integer[], bytea, integer[], uuid[], text[], bigint[])`,
+  `DROP FUNCTION IF EXISTS ${n.appendOne}(text, bigint, text, integer, bytea, uuid)`,
   appendCheckedFunction(n),
 ]
 
@@ -172,12 +175,13 @@ const appendCheckedFunction = (n: Names): string => {
     '(SELECT u.* FROM unnest(p_batch, p_stream, p_version, p_event_id) WITH ORDINALITY AS u(batch, stream_id, version, event_id, ord))'
   const rows = `(
         SELECT u.*, sum(u.len) OVER (ORDER BY u.ord) AS stop
-        FROM unnest(p_batch, p_stream, p_version, p_type, p_schema, p_length, p_event_id)
-          WITH ORDINALITY AS u(batch, stream_id, version, type, schema_version, len, event_id, ord)
+        FROM unnest(p_batch, p_stream, p_version, p_type, p_schema, p_length, p_event_id, p_metadata)
+          WITH ORDINALITY AS u(batch, stream_id, version, type, schema_version, len, event_id, metadata, ord)
       )`
   const data = 'substring(p_blob FROM (r.stop - r.len + 1)::integer FOR r.len)'
   const params = `p_batch integer[], p_stream text[], p_version bigint[], p_type text[], p_schema integer[],
-    p_blob bytea, p_length integer[], p_event_id uuid[], p_track_batch integer[], p_upstream text[], p_track_id bigint[]`
+    p_blob bytea, p_length integer[], p_event_id uuid[], p_track_batch integer[], p_upstream text[], p_track_id bigint[],
+    p_metadata jsonb[]`
   const lock = `PERFORM ${appendLock(n)};
     LOCK TABLE ${n.events} IN EXCLUSIVE MODE;
     SELECT coalesce(max(e.notification_id), 0) INTO v_last FROM ${n.events} e;`
@@ -224,8 +228,9 @@ const appendCheckedFunction = (n: Names): string => {
         WHERE t.nth > 1 OR EXISTS (SELECT 1 FROM ${n.tracking} k WHERE k.upstream = t.upstream AND k.notification_id = t.nid);
       v_failed := v_failed || v_tracking_failed;
 
-      INSERT INTO ${n.events} (notification_id, stream_id, version, type, schema_version, data, event_id)
-        SELECT v_last + row_number() OVER (ORDER BY r.ord), r.stream_id, r.version, r.type, r.schema_version, ${data}, r.event_id
+      INSERT INTO ${n.events} (notification_id, stream_id, version, type, schema_version, data, event_id, metadata)
+        SELECT v_last + row_number() OVER (ORDER BY r.ord), r.stream_id, r.version, r.type, r.schema_version, ${data}, r.event_id,
+          r.metadata
         FROM ${rows} r WHERE NOT (r.batch = ANY (v_failed)) ORDER BY r.ord;
       GET DIAGNOSTICS v_count = ROW_COUNT;
       INSERT INTO ${n.tracking} (upstream, notification_id)
@@ -250,7 +255,7 @@ const appendLock = (n: Names): string => `pg_advisory_xact_lock(hashtext('${n.ch
  */
 const appendFunctions = (n: Names): readonly string[] => [
   `CREATE OR REPLACE FUNCTION ${n.append}(p_stream text[], p_version bigint[], p_type text[], p_schema integer[],
-    p_blob bytea, p_length integer[], p_event_id uuid[], p_upstream text[], p_track_id bigint[])
+    p_blob bytea, p_length integer[], p_event_id uuid[], p_upstream text[], p_track_id bigint[], p_metadata jsonb[])
     RETURNS bigint LANGUAGE plpgsql AS $fn$
     DECLARE
       v_last bigint;
@@ -258,13 +263,13 @@ const appendFunctions = (n: Names): readonly string[] => [
     BEGIN
       PERFORM ${appendLock(n)};
       SELECT coalesce(max(e.notification_id), 0) INTO v_last FROM ${n.events} e;
-      INSERT INTO ${n.events} (notification_id, stream_id, version, type, schema_version, data, event_id)
+      INSERT INTO ${n.events} (notification_id, stream_id, version, type, schema_version, data, event_id, metadata)
         SELECT v_last + r.ord, r.stream_id, r.version, r.type, r.schema_version,
-          substring(p_blob FROM (r.stop - r.len + 1)::integer FOR r.len), r.event_id
+          substring(p_blob FROM (r.stop - r.len + 1)::integer FOR r.len), r.event_id, r.metadata
         FROM (
           SELECT u.*, sum(u.len) OVER (ORDER BY u.ord) AS stop
-          FROM unnest(p_stream, p_version, p_type, p_schema, p_length, p_event_id)
-            WITH ORDINALITY AS u(stream_id, version, type, schema_version, len, event_id, ord)
+          FROM unnest(p_stream, p_version, p_type, p_schema, p_length, p_event_id, p_metadata)
+            WITH ORDINALITY AS u(stream_id, version, type, schema_version, len, event_id, metadata, ord)
         ) r ORDER BY r.ord;
       GET DIAGNOSTICS v_count = ROW_COUNT;
       INSERT INTO ${n.tracking} (upstream, notification_id) SELECT * FROM unnest(p_upstream, p_track_id);
@@ -273,15 +278,15 @@ const appendFunctions = (n: Names): readonly string[] => [
     END
     $fn$`,
   `CREATE OR REPLACE FUNCTION ${n.appendOne}(p_stream text, p_version bigint, p_type text, p_schema integer,
-    p_data bytea, p_event_id uuid)
+    p_data bytea, p_event_id uuid, p_metadata jsonb)
     RETURNS bigint LANGUAGE plpgsql AS $fn$
     DECLARE
       v_last bigint;
     BEGIN
       PERFORM ${appendLock(n)};
       SELECT coalesce(max(e.notification_id), 0) INTO v_last FROM ${n.events} e;
-      INSERT INTO ${n.events} (notification_id, stream_id, version, type, schema_version, data, event_id)
-        VALUES (v_last + 1, p_stream, p_version, p_type, p_schema, p_data, p_event_id);
+      INSERT INTO ${n.events} (notification_id, stream_id, version, type, schema_version, data, event_id, metadata)
+        VALUES (v_last + 1, p_stream, p_version, p_type, p_schema, p_data, p_event_id, p_metadata);
       PERFORM pg_notify('${n.channel}', (v_last + 1)::text);
       RETURN v_last;
     END
@@ -294,23 +299,24 @@ const appendFunctions = (n: Names): readonly string[] => [
  * at the same time — and still correct when one does: a numbering that races another waits on the
  * primary key and fails, and the recorder sends it again locked (and keeps locking for a while).
  * Parameters: $1 stream ids, $2 versions, $3 types, $4 schema versions, $5 the data of all rows
- * concatenated, $6 their lengths, $7 event ids, $8 tracking upstreams, $9 tracked notification ids.
+ * concatenated, $6 their lengths, $7 event ids, $8 tracking upstreams, $9 tracked notification ids,
+ * $10 metadata (JSON, or NULL).
  */
 export const appendStatement = (n: Names, locked: boolean): string =>
   locked
     ? `SELECT ${n.append}($1::text[], $2::int8[], $3::text[], $4::int4[], $5::bytea, $6::int4[], $7::uuid[],
-    $8::text[], $9::int8[]) AS last_id`
+    $8::text[], $9::int8[], $10::jsonb[]) AS last_id`
     : `
   WITH rows AS (
     SELECT u.*, sum(u.len) OVER (ORDER BY u.ord) AS stop
-    FROM unnest($1::text[], $2::int8[], $3::text[], $4::int4[], $6::int4[], $7::uuid[])
-      WITH ORDINALITY AS u(stream_id, version, type, schema_version, len, event_id, ord)
+    FROM unnest($1::text[], $2::int8[], $3::text[], $4::int4[], $6::int4[], $7::uuid[], $10::jsonb[])
+      WITH ORDINALITY AS u(stream_id, version, type, schema_version, len, event_id, metadata, ord)
   ), head AS (
     SELECT coalesce(max(notification_id), 0) AS last_id FROM ${n.events}
   ), inserted AS (
-    INSERT INTO ${n.events} (notification_id, stream_id, version, type, schema_version, data, event_id)
+    INSERT INTO ${n.events} (notification_id, stream_id, version, type, schema_version, data, event_id, metadata)
     SELECT head.last_id + r.ord, r.stream_id, r.version, r.type, r.schema_version,
-           substring($5::bytea FROM (r.stop - r.len + 1)::integer FOR r.len), r.event_id
+           substring($5::bytea FROM (r.stop - r.len + 1)::integer FOR r.len), r.event_id, r.metadata
     FROM rows r, head ORDER BY r.ord
     RETURNING notification_id
   ), tracked AS (
@@ -319,14 +325,14 @@ export const appendStatement = (n: Names, locked: boolean): string =>
   SELECT (SELECT last_id FROM head) AS last_id,
     (SELECT pg_notify('${n.channel}', max(notification_id)::text) FROM inserted HAVING count(*) > 0) AS notified`
 
-/** The append of one event without tracking ($1 stream id, $2 version, $3 type, $4 schema version, $5 data, $6 event id). */
+/** The append of one event without tracking ($1 stream id, $2 version, $3 type, $4 schema version, $5 data, $6 event id, $7 metadata). */
 export const appendOneStatement = (n: Names, locked: boolean): string =>
   locked
-    ? `SELECT ${n.appendOne}($1, $2, $3, $4, $5, $6) AS last_id`
+    ? `SELECT ${n.appendOne}($1, $2, $3, $4, $5, $6, $7::jsonb) AS last_id`
     : `
   WITH inserted AS (
-    INSERT INTO ${n.events} (notification_id, stream_id, version, type, schema_version, data, event_id)
-    VALUES ((SELECT coalesce(max(notification_id), 0) + 1 FROM ${n.events}), $1, $2, $3, $4, $5, $6)
+    INSERT INTO ${n.events} (notification_id, stream_id, version, type, schema_version, data, event_id, metadata)
+    VALUES ((SELECT coalesce(max(notification_id), 0) + 1 FROM ${n.events}), $1, $2, $3, $4, $5, $6, $7::jsonb)
     RETURNING notification_id
   )
   SELECT notification_id - 1 AS last_id, pg_notify('${n.channel}', notification_id::text) FROM inserted`

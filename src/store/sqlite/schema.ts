@@ -42,7 +42,8 @@ export const versionsTable = (t: TableNames): string =>
 
 /**
  * The migrations, each taking a database one version up. Version 1 is the tables as earlier
- * releases created them (idempotent); version 2 adds an id per event (rows stored before have none).
+ * releases created them (idempotent); version 2 adds an id and metadata per event (rows stored before
+ * have neither).
  */
 export const migrations = (t: TableNames): readonly { version: number; statements: readonly string[] }[] => [
   { version: 1, statements: version1(t) },
@@ -50,6 +51,7 @@ export const migrations = (t: TableNames): readonly { version: number; statement
     version: 2,
     statements: [
       `ALTER TABLE ${t.events} ADD COLUMN event_id TEXT`,
+      `ALTER TABLE ${t.events} ADD COLUMN metadata TEXT`,
       `CREATE UNIQUE INDEX IF NOT EXISTS ${t.eventIdIndex} ON ${t.events} (event_id)`,
     ],
   },

@@ -7,7 +7,7 @@ import { concurrencyError, invalidArgument, recorderClosed, trackingConflict } f
 import { checkEventId, newEventId } from '../event-id.js'
 import { createLocalPorts } from '../local-ports.js'
 import type { Recorder } from '../recorder.js'
-import type { InsertOptions, Notification, StoredEvent } from '../records.js'
+import type { EventMetadata, InsertOptions, Notification, StoredEvent } from '../records.js'
 import { checkCount, checkStoredEvent, checkStreamId } from '../validate.js'
 import { ensureSchema } from './migrate.js'
 import { tableNames } from './schema.js'
@@ -40,6 +40,8 @@ interface Row {
   readonly schema_version: number
   readonly data: Uint8Array
   readonly event_id?: string | null
+  readonly metadata?: string | null
+  readonly recorded_at?: string
 }
 
 const toStored = (row: Row): StoredEvent => ({
@@ -50,10 +52,13 @@ const toStored = (row: Row): StoredEvent => ({
   data: new Uint8Array(row.data.buffer, row.data.byteOffset, row.data.byteLength),
 })
 
-const toNotification = (row: Row): Notification =>
-  row.event_id
-    ? { ...toStored(row), eventId: row.event_id, id: row.notification_id ?? 0 }
-    : { ...toStored(row), id: row.notification_id ?? 0 }
+const toNotification = (row: Row): Notification => ({
+  ...toStored(row),
+  ...(row.event_id ? { eventId: row.event_id } : {}),
+  ...(row.metadata ? { metadata: JSON.parse(row.metadata) as EventMetadata } : {}),
+  id: row.notification_id ?? 0,
+  ...(row.recorded_at ? { recordedAt: new Date(row.recorded_at) } : {}),
+})
 
 const bytes = (data: Uint8Array): Buffer => Buffer.from(data.buffer, data.byteOffset, data.byteLength)
 
@@ -99,7 +104,7 @@ export const createSqliteRecorder = (options: SqliteRecorderOptions = {}): Sqlit
       .pluck(),
     last: db.prepare<[], number>(`SELECT coalesce(max(notification_id), 0) FROM ${t.events}`).pluck(),
     insert: db.prepare(
-      `INSERT INTO ${t.events} (notification_id, stream_id, version, type, schema_version, data, event_id) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO ${t.events} (notification_id, stream_id, version, type, schema_version, data, event_id, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     eventId: db.prepare<[string], number>(`SELECT 1 FROM ${t.events} WHERE event_id = ?`).pluck(),
     tracked: db
@@ -123,17 +128,17 @@ export const createSqliteRecorder = (options: SqliteRecorderOptions = {}): Sqlit
   }
   const selectEvents = (direction: 'ASC' | 'DESC') =>
     db.prepare<[string, number, number, number], Row>(
-      `SELECT notification_id, stream_id, version, type, schema_version, data, event_id FROM ${t.events}
+      `SELECT notification_id, stream_id, version, type, schema_version, data, event_id, metadata, recorded_at FROM ${t.events}
        WHERE stream_id = ? AND version > ? AND version <= ? ORDER BY version ${direction} LIMIT ?`,
     )
   const forwards = selectEvents('ASC')
   const backwardsQuery = selectEvents('DESC')
   const page = db.prepare<[number, number, number], Row>(
-    `SELECT notification_id, stream_id, version, type, schema_version, data, event_id FROM ${t.events}
+    `SELECT notification_id, stream_id, version, type, schema_version, data, event_id, metadata, recorded_at FROM ${t.events}
      WHERE notification_id >= ? AND notification_id <= ? ORDER BY notification_id LIMIT ?`,
   )
   const typedPage = db.prepare<[number, number, string, number], Row>(
-    `SELECT notification_id, stream_id, version, type, schema_version, data, event_id FROM ${t.events}
+    `SELECT notification_id, stream_id, version, type, schema_version, data, event_id, metadata, recorded_at FROM ${t.events}
      WHERE notification_id >= ? AND notification_id <= ? AND type IN (SELECT value FROM json_each(?))
      ORDER BY notification_id LIMIT ?`,
   )
@@ -188,6 +193,7 @@ export const createSqliteRecorder = (options: SqliteRecorderOptions = {}): Sqlit
         e.schemaVersion,
         bytes(e.data),
         e.eventId ?? newEventId(),
+        e.metadata === undefined ? null : JSON.stringify(e.metadata),
       )
     })
     if (tracking) q.track.run(tracking.upstream, tracking.notificationId)
