@@ -1,6 +1,7 @@
 // An aggregate: a decider with a name and an event codec, the unit an application stores as streams.
 
-import type { Codec, Encoded, StateCodec } from '../codec/index.js'
+import type { Either } from 'fp-ts/lib/Either.js'
+import type { Codec, DecodeError, Encoded, StateCodec } from '../codec/index.js'
 import { EventfoldError, isEventfoldError } from '../codec/index.js'
 import type { Decider } from '../decide/index.js'
 
@@ -8,7 +9,15 @@ import type { Decider } from '../decide/index.js'
 export interface Aggregate<C, S, E, R = never> {
   readonly name: string
   readonly decider: Decider<C, S, E, R>
-  readonly codec: Codec<E>
+  /**
+   * The event codec, which `aggregate()` checks covers exactly the decider's events. Held here with
+   * `encode` as a method (checked bivariantly), so that any aggregate fits an application's list.
+   */
+  readonly codec: {
+    readonly types: readonly string[]
+    encode(event: E): Encoded
+    decode(encoded: Encoded): Either<DecodeError, E>
+  }
   /** Write a snapshot whenever a stream's version crosses a multiple of this (overrides the environment). */
   readonly snapshotEvery?: number
   /** How snapshots store the state (default: JSON through the transcoder, unvalidated). */
@@ -37,16 +46,30 @@ export const checkName = (what: string, name: string): string => {
   return name
 }
 
-/** Declares an aggregate. The codec's types must cover every event the decider emits. */
-export const aggregate = <C, S, E, R = never>(spec: Aggregate<C, S, E, R>): Aggregate<C, S, E, R> => {
-  const { snapshotEvery } = spec
-  if (snapshotEvery !== undefined && !(Number.isSafeInteger(snapshotEvery) && snapshotEvery >= 1)) {
-    throw new EventfoldError(
-      'InvalidConfiguration',
-      `snapshotEvery of aggregate "${spec.name}" must be a whole number >= 1`,
-    )
-  }
-  return { ...spec, name: checkName('aggregate', spec.name) }
+const isFunction = (value: unknown): boolean => typeof value === 'function'
+
+/**
+ * Declares an aggregate; its codec must encode and decode exactly the decider's events (a codec
+ * missing one of them does not compile), and a missing codec or decider is InvalidConfiguration.
+ */
+export const aggregate = <C, S, E, R = never>(
+  spec: Omit<Aggregate<C, S, E, R>, 'codec'> & { readonly codec: Codec<NoInfer<E>> },
+): Aggregate<C, S, E, R> => {
+  // Read as optional: a caller in plain JavaScript, or behind a cast, may leave any of them out.
+  const { name, decider, codec, snapshotEvery }: Partial<typeof spec> = spec
+  const invalid = (message: string) =>
+    new EventfoldError('InvalidConfiguration', `aggregate ${JSON.stringify(name)}: ${message}`, {
+      aggregate: name,
+    })
+  if (typeof name !== 'string') throw invalid('name must be a string')
+  checkName('aggregate', name)
+  if (!(decider && isFunction(decider.decide) && isFunction(decider.evolve)))
+    throw invalid('decider must have decide and evolve functions')
+  if (!(codec && isFunction(codec.encode) && isFunction(codec.decode) && Array.isArray(codec.types)))
+    throw invalid('codec must have encode and decode functions and a list of types')
+  if (snapshotEvery !== undefined && !(Number.isSafeInteger(snapshotEvery) && snapshotEvery >= 1))
+    throw invalid('snapshotEvery must be a whole number >= 1')
+  return { ...spec, name }
 }
 
 /** The stream that holds the events of aggregate `id`. */

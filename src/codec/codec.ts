@@ -15,13 +15,16 @@ export interface Encoded {
 /**
  * Converts events to stored form and back, validating on the way in.
  * Law: for every event e, decode(encode(e)) = right(e).
+ * `encode` and `decode` are function-typed properties, not methods, so that the compiler checks
+ * them strictly: a Codec<A> is not a Codec<A | B>, and a codec missing an event type is refused.
  */
 export interface Codec<E> {
   /** The event type names this codec knows; any other type decodes to UnknownEventType. */
   readonly types: readonly string[]
   /** Throws an EventfoldError with code EncodeError when `event` cannot be stored faithfully. */
-  encode(event: E): Encoded
-  decode(encoded: Encoded): Either<DecodeError, E>
+  readonly encode: (event: E) => Encoded
+  /** Validates and rebuilds an event; a DecodeError (with the path of what was wrong) on the left. */
+  readonly decode: (encoded: Encoded) => Either<DecodeError, E>
 }
 
 /** The event type of a codec. */

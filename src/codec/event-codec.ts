@@ -32,6 +32,16 @@ export interface TypedEvent {
 }
 
 /**
+ * The event of type K with payload P: `type` beside P's properties. An index signature of P that
+ * `type` would not satisfy (zod's `z.object({})` is `Record<string, never>`) is left out.
+ */
+export type TaggedEvent<K extends string, P> = P extends unknown
+  ? { readonly type: K } & {
+      [Key in keyof P as string extends Key ? (K extends P[Key] ? Key : never) : Key]: P[Key]
+    }
+  : never
+
+/**
  * Creates a codec that routes each event by its `type` to that type's payload codec, storing
  * non-JSON values through the transcoder. Types not listed are UnknownEventType, both ways.
  */

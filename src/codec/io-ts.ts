@@ -9,6 +9,7 @@ import {
   isRecord,
   type PayloadCodec,
   type SchemaCodecOptions,
+  type TaggedEvent,
 } from './event-codec.js'
 import { type StateCodec, type StateCodecOptions, stateCodec } from './state-codec.js'
 import { defaultTranscoder } from './transcoder.js'
@@ -17,9 +18,9 @@ import { withUpcasters } from './upcast.js'
 /** One io-ts type per event type, keyed by the type name; each must decode to an object. */
 export type IoTsTypes = Readonly<Record<string, t.Mixed>>
 
-/** The event union described by a record of io-ts types: `{ type: K } & TypeOf<K>`. */
+/** The event union described by a record of io-ts types: `{ type: K }` beside `TypeOf` of type K. */
 export type IoTsEvents<M extends IoTsTypes> = {
-  [K in keyof M & string]: { readonly type: K } & t.TypeOf<M[K]>
+  [K in keyof M & string]: TaggedEvent<K, t.TypeOf<M[K]>>
 }[keyof M & string]
 
 const issueOf = (errors: t.Errors): Issue => {

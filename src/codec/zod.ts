@@ -3,7 +3,13 @@
 import * as z from 'zod'
 import type { Codec } from './codec.js'
 import { left, right } from './either.js'
-import { eventCodec, type Issue, type PayloadCodec, type SchemaCodecOptions } from './event-codec.js'
+import {
+  eventCodec,
+  type Issue,
+  type PayloadCodec,
+  type SchemaCodecOptions,
+  type TaggedEvent,
+} from './event-codec.js'
 import { type StateCodec, type StateCodecOptions, stateCodec } from './state-codec.js'
 import { defaultTranscoder } from './transcoder.js'
 import { withUpcasters } from './upcast.js'
@@ -11,9 +17,9 @@ import { withUpcasters } from './upcast.js'
 /** One zod object schema per event type, keyed by the type name. */
 export type ZodSchemas = Readonly<Record<string, z.ZodObject>>
 
-/** The event union described by a record of zod schemas: `{ type: K } & output of schema K`. */
+/** The event union described by a record of zod schemas: `{ type: K }` beside the output of schema K. */
 export type ZodEvents<M extends ZodSchemas> = {
-  [K in keyof M & string]: { readonly type: K } & z.output<M[K]>
+  [K in keyof M & string]: TaggedEvent<K, z.output<M[K]>>
 }[keyof M & string]
 
 const issueOf = (error: z.ZodError): Issue => {
