@@ -12,6 +12,7 @@ import {
   checkStreamId,
   createMapper,
   type DataKeyRecorder,
+  type EventMetadata,
   isConcurrencyError,
   type Mapper,
   type Notification,
@@ -28,6 +29,7 @@ import type { Instruction } from './instruction.js'
 import { createRepository } from './repository.js'
 import { streamClosed } from './stream-closed.js'
 import { createStreamQueues } from './stream-queues.js'
+import { withMetadata } from './with-metadata.js'
 
 /** What a successful `execute` did: the new events, and the state and version after them. */
 export interface Executed<S, E> {
@@ -53,6 +55,11 @@ export interface ExecuteOptions {
    * ConcurrencyError naming the expected and actual versions, and does not retry.
    */
   readonly expectedVersion?: number
+  /**
+   * Metadata for every event the command records: `correlationId` and `causationId` to trace a
+   * chain of work, and the user's own JSON fields (actor, tenant, request id …), at most 4 KiB.
+   */
+  readonly metadata?: EventMetadata
 }
 
 /** How to build an application; a recorder passed here overrides the default (memory). */
@@ -99,7 +106,11 @@ export interface Application {
    * Executes several instructions as one unit: all their events, across streams, and the tracking
    * row are appended atomically (how a process application records what a policy decided).
    */
-  executeAll(instructions: readonly Instruction[], tracking?: Tracking): Promise<ExecutedAll>
+  executeAll(
+    instructions: readonly Instruction[],
+    tracking?: Tracking,
+    options?: { readonly metadata?: EventMetadata },
+  ): Promise<ExecutedAll>
   /** The aggregate's state and version, now or at `version` (a new stream is its initial state at 0). */
   get<C, S, E, R>(
     aggregate: Aggregate<C, S, E, R>,
@@ -255,11 +266,14 @@ export const application = (options: ApplicationOptions): Application => {
       const from = current.version
       const subject = events.length > 0 ? await subjects.subjectFor(aggregate, id) : undefined
       const stored = events.map((event, i) =>
-        mapper.toStored(
-          streamId,
-          from + i + 1,
-          encodeAt(codec, event, streamId, from + i + 1),
-          subject ? { subject } : {},
+        withMetadata(
+          mapper.toStored(
+            streamId,
+            from + i + 1,
+            encodeAt(codec, event, streamId, from + i + 1),
+            subject ? { subject } : {},
+          ),
+          options.metadata,
         ),
       )
       let notificationIds: readonly number[] = []
@@ -304,11 +318,12 @@ export const application = (options: ApplicationOptions): Application => {
     recorder,
     log: createNotificationLog(recorder),
     execute,
-    executeAll: (instructions, tracking) =>
+    executeAll: (instructions, tracking, executeOptions = {}) =>
       executeAll(
         { recorder, mapper, repository, subjects, maxRetries, streamOf, loadOptions, backoff, committed },
         instructions,
         tracking,
+        executeOptions.metadata,
       ),
     get: async (aggregate, id, options = {}) =>
       repository.load(

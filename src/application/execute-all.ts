@@ -8,6 +8,7 @@ import { toEither } from '../decide/index.js'
 import type { Versioned } from '../evolve/index.js'
 import {
   type ApplicationRecorder,
+  type EventMetadata,
   isConcurrencyError,
   type Mapper,
   type StoredEvent,
@@ -18,6 +19,7 @@ import type { SubjectKeys } from './data-keys.js'
 import type { Instruction } from './instruction.js'
 import type { LoadOptions, Repository } from './repository.js'
 import { streamClosed } from './stream-closed.js'
+import { withMetadata } from './with-metadata.js'
 
 /** What one instruction did: its rejection, or the events it added and the state after them. */
 export type InstructionResult = Either<
@@ -59,6 +61,7 @@ export const executeAll = async (
   ctx: ExecutionContext,
   instructions: readonly Instruction[],
   tracking?: Tracking,
+  metadata?: EventMetadata,
 ): Promise<ExecutedAll> => {
   for (let attempt = 0; ; attempt++) {
     const states = new Map<string, Versioned<unknown>>()
@@ -86,11 +89,14 @@ export const executeAll = async (
         const subject = events.length > 0 ? await ctx.subjects.subjectFor(aggregate, id) : undefined
         events.forEach((event, i) => {
           stored.push(
-            ctx.mapper.toStored(
-              streamId,
-              current.version + i + 1,
-              encodeAt(codec, event, streamId, current.version + i + 1),
-              subject ? { subject } : {},
+            withMetadata(
+              ctx.mapper.toStored(
+                streamId,
+                current.version + i + 1,
+                encodeAt(codec, event, streamId, current.version + i + 1),
+                subject ? { subject } : {},
+              ),
+              metadata,
             ),
           )
         })

@@ -4,7 +4,7 @@
 // travels as stored: with application-level encryption on, it is ciphertext on the wire too.
 
 import { EventfoldError, isErrorCode } from '../codec/index.js'
-import type { Notification } from '../store/index.js'
+import type { EventMetadata, Notification } from '../store/index.js'
 import { MAX_PAGE, type NotificationLog, parseSection, type Section } from './notification-log.js'
 
 interface WireNotification {
@@ -14,6 +14,9 @@ interface WireNotification {
   readonly type: string
   readonly schemaVersion: number
   readonly data: string
+  readonly eventId?: string
+  readonly metadata?: EventMetadata
+  readonly recordedAt?: string
 }
 
 const toWire = (n: Notification): WireNotification => ({
@@ -23,11 +26,15 @@ const toWire = (n: Notification): WireNotification => ({
   type: n.type,
   schemaVersion: n.schemaVersion,
   data: Buffer.from(n.data.buffer, n.data.byteOffset, n.data.byteLength).toString('base64'),
+  ...(n.eventId === undefined ? {} : { eventId: n.eventId }),
+  ...(n.metadata === undefined ? {} : { metadata: n.metadata }),
+  ...(n.recordedAt === undefined ? {} : { recordedAt: n.recordedAt.toISOString() }),
 })
 
-const fromWire = (w: WireNotification): Notification => ({
+const fromWire = ({ recordedAt, ...w }: WireNotification): Notification => ({
   ...w,
   data: new Uint8Array(Buffer.from(w.data, 'base64')),
+  ...(recordedAt === undefined ? {} : { recordedAt: new Date(recordedAt) }),
 })
 
 const json = (status: number, body: unknown): Response =>

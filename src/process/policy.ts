@@ -11,6 +11,10 @@ export interface Upstream<E = unknown> {
   readonly version: number
   readonly notificationId: number
   readonly event: E
+  /** The upstream event's id (absent for events stored before release 0.2). */
+  readonly eventId?: string
+  /** The upstream event's metadata: its correlation and causation ids, the user's fields. */
+  readonly metadata?: { readonly [field: string]: unknown }
 }
 
 /**

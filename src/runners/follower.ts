@@ -2,7 +2,7 @@
 // policy on each, and records what it decided together with a tracking row — exactly once. It rides
 // out transient failures: after a pause it goes on from the position its tracking says.
 
-import type { Application, Instruction, LogEntry } from '../application/index.js'
+import { type Application, causedBy, type Instruction, type LogEntry } from '../application/index.js'
 import { isEventfoldError } from '../codec/index.js'
 import type { NotificationLog } from '../log/index.js'
 import { follow } from '../log/index.js'
@@ -86,9 +86,13 @@ export const createFollower = (options: FollowerOptions): Follower => {
             version: notification.version,
             notificationId: notification.id,
             event: entry.event,
+            ...(notification.eventId === undefined ? {} : { eventId: notification.eventId }),
+            ...(notification.metadata === undefined ? {} : { metadata: notification.metadata }),
           })
     try {
-      const { results } = await downstream.executeAll(instructions, tracking)
+      // What the policy decided belongs to the upstream event's chain of work, caused by that event.
+      const metadata = causedBy(notification)
+      const { results } = await downstream.executeAll(instructions, tracking, metadata ? { metadata } : {})
       results.forEach((result, i) => {
         const instruction = instructions[i]
         if (result._tag === 'Left' && instruction) {

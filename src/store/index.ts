@@ -39,6 +39,7 @@ export type {
   Unsubscribe,
 } from './recorder.js'
 export type {
+  EventMetadata,
   InsertOptions,
   Notification,
   SelectEventsOptions,
@@ -50,8 +51,10 @@ export { type ReencryptReport, reencrypt } from './reencrypt.js'
 export {
   checkCount,
   checkEventType,
+  checkMetadata,
   checkStoredEvent,
   checkStreamId,
+  MAX_METADATA_BYTES,
   MAX_STREAM_ID_BYTES,
   MAX_TYPE_BYTES,
 } from './validate.js'

@@ -76,10 +76,16 @@ export const recorderConformance = (factory: RecorderFactory<Recorder>): readonl
           n: 1,
           nested: { a: [1, 'ü', null] },
         }
-        await r.insertEvents([{ ...ev('s1', 1), metadata }, ev('s1', 2)])
+        await r.insertEvents([{ ...ev('s1', 1), metadata }])
+        await r.insertEvents([ev('s1', 2)])
+        await r.insertEvents([{ ...ev('s2', 1), metadata }, ev('s2', 2)])
+        deepStrictEqual(
+          (await r.selectEvents('s2')).map((e) => e.metadata),
+          [metadata, undefined],
+        )
         for (const events of [await r.selectEvents('s1'), await r.selectNotifications(1, 10)]) {
           deepStrictEqual(
-            events.map((e) => e.metadata),
+            events.slice(0, 2).map((e) => e.metadata),
             [metadata, undefined],
           )
         }

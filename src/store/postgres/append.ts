@@ -107,7 +107,7 @@ export const createWrite = (sql: postgres.Sql, names: Names, run: Run) => {
     to_json(conflict_version) as conflict_version, to_json(conflict_event) as conflict_event,
     to_json(tracking_failed) as tracking_failed from ${names.appendChecked}(
     $1::int4[], $2::text[], $3::int8[], $4::text[], $5::int4[], $6::bytea, $7::int4[], $8::uuid[],
-    $9::int4[], $10::text[], $11::int8[], $12::jsonb[])`
+    $9::int4[], $10::text[], $11::int8[], $12::text[]::jsonb[])`
 
   return async (group: readonly Pending<Batch, readonly number[]>[]): Promise<void> => {
     const c = columns(group)

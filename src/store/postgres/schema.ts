@@ -305,11 +305,11 @@ const appendFunctions = (n: Names): readonly string[] => [
 export const appendStatement = (n: Names, locked: boolean): string =>
   locked
     ? `SELECT ${n.append}($1::text[], $2::int8[], $3::text[], $4::int4[], $5::bytea, $6::int4[], $7::uuid[],
-    $8::text[], $9::int8[], $10::jsonb[]) AS last_id`
+    $8::text[], $9::int8[], $10::text[]::jsonb[]) AS last_id`
     : `
   WITH rows AS (
     SELECT u.*, sum(u.len) OVER (ORDER BY u.ord) AS stop
-    FROM unnest($1::text[], $2::int8[], $3::text[], $4::int4[], $6::int4[], $7::uuid[], $10::jsonb[])
+    FROM unnest($1::text[], $2::int8[], $3::text[], $4::int4[], $6::int4[], $7::uuid[], $10::text[]::jsonb[])
       WITH ORDINALITY AS u(stream_id, version, type, schema_version, len, event_id, metadata, ord)
   ), head AS (
     SELECT coalesce(max(notification_id), 0) AS last_id FROM ${n.events}
@@ -328,11 +328,11 @@ export const appendStatement = (n: Names, locked: boolean): string =>
 /** The append of one event without tracking ($1 stream id, $2 version, $3 type, $4 schema version, $5 data, $6 event id, $7 metadata). */
 export const appendOneStatement = (n: Names, locked: boolean): string =>
   locked
-    ? `SELECT ${n.appendOne}($1, $2, $3, $4, $5, $6, $7::jsonb) AS last_id`
+    ? `SELECT ${n.appendOne}($1, $2, $3, $4, $5, $6, $7::text::jsonb) AS last_id`
     : `
   WITH inserted AS (
     INSERT INTO ${n.events} (notification_id, stream_id, version, type, schema_version, data, event_id, metadata)
-    VALUES ((SELECT coalesce(max(notification_id), 0) + 1 FROM ${n.events}), $1, $2, $3, $4, $5, $6, $7::jsonb)
+    VALUES ((SELECT coalesce(max(notification_id), 0) + 1 FROM ${n.events}), $1, $2, $3, $4, $5, $6, $7::text::jsonb)
     RETURNING notification_id
   )
   SELECT notification_id - 1 AS last_id, pg_notify('${n.channel}', notification_id::text) FROM inserted`
