@@ -116,6 +116,7 @@ describe.skipIf(skipPostgres)('PostgreSQL connection faults', () => {
       applicationName: 'killed-busy',
       max: 4,
     })
+    await recorder.maxNotificationId() // the tables are in place before the killing starts
     let killing = true
     let kills = 0
     const killer = (async () => {
