@@ -9,6 +9,14 @@ export {
 } from './conformance.js'
 export { given, type Outcome } from './given.js'
 export {
+  type AppOutcome,
+  type AppRecorder,
+  type AppScenario,
+  type GivenAppOptions,
+  type GivenStreams,
+  givenApp,
+} from './given-app.js'
+export {
   checkCodecRoundTrip,
   checkIdempotent,
   checkInvariant,

@@ -1,7 +1,8 @@
+import type { Codec } from 'eventfold/codec'
 import fc from 'fast-check'
 import { isRight } from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
-import { type DogCommand, dog, dogEvents } from '../../examples/dog-school/dog.js'
+import { type DogCommand, type DogEvent, dog, dogEvents } from '../../examples/dog-school/dog.js'
 import { createDogSchool } from '../../examples/dog-school/dog-school.js'
 import {
   checkCodecRoundTrip,
@@ -100,21 +101,39 @@ describe('the dog decider', () => {
     checkCodecRoundTrip(dog, dogEvents, commands)
   })
 
+  /** Adds a trick even when the dog knows it. */
+  const sloppy = {
+    ...dog,
+    decide: (c: DogCommand, s: Parameters<typeof dog.decide>[1]) =>
+      c.type === 'AddTrick' && s !== null
+        ? [{ type: 'TrickAdded' as const, trick: c.trick }]
+        : dog.decide(c, s),
+  }
+
   it('the invariant check fails on a decider that breaks the invariant', () => {
-    const sloppy = {
-      ...dog,
-      decide: (c: DogCommand, s: Parameters<typeof dog.decide>[1]) =>
-        c.type === 'AddTrick' && s !== null
-          ? [{ type: 'TrickAdded' as const, trick: c.trick }]
-          : dog.decide(c, s),
-    }
     expect(() =>
       checkInvariant(
         sloppy,
         commands,
         (state) => state === null || new Set(state.tricks).size === state.tricks.length,
       ),
-    ).toThrow(/Property failed/)
+    ).toThrow(/^checkInvariant failed: the invariant does not hold after AddTrick \{"trick":"[^"]+"\}\n/)
+  })
+
+  it('the idempotency check fails on a decider that adds a trick it knows', () => {
+    expect(() => checkIdempotent(sloppy, commands, (command) => command.type === 'AddTrick')).toThrow(
+      /^checkIdempotent failed: AddTrick \{"trick":"[^"]+"\} yields events when decided again\n/,
+    )
+  })
+
+  it('the codec check fails on a codec that loses a trick', () => {
+    const forgetful: Codec<DogEvent> = {
+      ...dogEvents,
+      encode: (event) => dogEvents.encode(event.type === 'TrickAdded' ? { ...event, trick: 'sit' } : event),
+    }
+    expect(() => checkCodecRoundTrip(dog, forgetful, commands)).toThrow(
+      /^checkCodecRoundTrip failed: TrickAdded \{"trick":"[^"]+"\} decodes as TrickAdded \{"trick":"sit"\}\n/,
+    )
   })
 
   it('the no-mutation check fails on a decider that mutates its state', () => {
@@ -128,6 +147,8 @@ describe('the dog decider', () => {
         return dog.evolve(s, e)
       },
     }
-    expect(() => checkNoMutation(mutating, commands)).toThrow(/Property failed/)
+    expect(() => checkNoMutation(mutating, commands)).toThrow(
+      /^checkNoMutation failed: evolve threw on a frozen state or event .*\n {2}after commands: \[.*RegisterDog .*\n {2}state: \{"name":"[^"]+","tricks":\[.*\n {2}command: AddTrick \{"trick":"[^"]+"\}\n/,
+    )
   })
 })
