@@ -30,6 +30,16 @@ export interface Aggregate<C, S, E, R = never> {
   readonly subjectOf?: (id: string) => string
 }
 
+/** An aggregate whose name is known to the compiler, as `aggregate()` returns it. */
+export type Named<G, N extends string> = G & { readonly name: N }
+
+/** The events of an aggregate. */
+export type EventOfAggregate<G> = G extends {
+  readonly codec: { decode(encoded: Encoded): Either<DecodeError, infer E> }
+}
+  ? E
+  : never
+
 /** Any aggregate, whatever its types: what an application's list of aggregates holds. */
 export type AnyAggregate = Aggregate<never, unknown, unknown, unknown>
 
@@ -52,9 +62,12 @@ const isFunction = (value: unknown): boolean => typeof value === 'function'
  * Declares an aggregate; its codec must encode and decode exactly the decider's events (a codec
  * missing one of them does not compile), and a missing codec or decider is InvalidConfiguration.
  */
-export const aggregate = <C, S, E, R = never>(
-  spec: Omit<Aggregate<C, S, E, R>, 'codec'> & { readonly codec: Codec<NoInfer<E>> },
-): Aggregate<C, S, E, R> => {
+export const aggregate = <const N extends string, C, S, E, R = never>(
+  spec: Omit<Aggregate<C, S, E, R>, 'codec' | 'name'> & {
+    readonly name: N
+    readonly codec: Codec<NoInfer<E>>
+  },
+): Named<Aggregate<C, S, E, R>, N> => {
   // Read as optional: a caller in plain JavaScript, or behind a cast, may leave any of them out.
   const { name, decider, codec, snapshotEvery }: Partial<typeof spec> = spec
   const invalid = (message: string) =>

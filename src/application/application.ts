@@ -90,14 +90,21 @@ export interface ApplicationOptions {
   readonly maxRetries?: number
 }
 
-/** An event-sourced application: command execution, aggregate queries and the notification log. */
-export interface Application {
+/** The log entries of an application over aggregates A (any aggregate when A is unknown). */
+export type EntryOf<A> = LogEntry<A extends AnyAggregate ? A : AnyAggregate>
+
+/**
+ * An event-sourced application: command execution, aggregate queries and the notification log.
+ * `A` is the union of its aggregates (as `application()` infers it): its methods accept only those,
+ * and its log entries are a union discriminated by aggregate name. `Application` alone takes any.
+ */
+export interface Application<A = unknown> {
   readonly name: string
   readonly recorder: ApplicationRecorder
   readonly log: NotificationLog
   /** Loads the aggregate, decides, and appends; a domain rejection comes back on the left. */
   execute<C, S, E, R>(
-    aggregate: Aggregate<C, S, E, R>,
+    aggregate: Aggregate<C, S, E, R> & A,
     id: string,
     command: C,
     options?: ExecuteOptions,
@@ -113,7 +120,7 @@ export interface Application {
   ): Promise<ExecutedAll>
   /** The aggregate's state and version, now or at `version` (a new stream is its initial state at 0). */
   get<C, S, E, R>(
-    aggregate: Aggregate<C, S, E, R>,
+    aggregate: Aggregate<C, S, E, R> & A,
     id: string,
     options?: { readonly version?: number },
   ): Promise<Versioned<S>>
@@ -121,7 +128,11 @@ export interface Application {
    * Stores a snapshot of the aggregate at `version` (default: its latest), whatever its snapshot
    * interval; resolves to the version snapshotted (0 for a stream with no events: nothing stored).
    */
-  takeSnapshot<C, S, E, R>(aggregate: Aggregate<C, S, E, R>, id: string, version?: number): Promise<number>
+  takeSnapshot<C, S, E, R>(
+    aggregate: Aggregate<C, S, E, R> & A,
+    id: string,
+    version?: number,
+  ): Promise<number>
   /**
    * Crypto-shredding: deletes the data subject's key, so that its events and snapshots can never
    * be read again (reading them gives EventErased; `read` gives Erased entries). Other processes
@@ -132,16 +143,18 @@ export interface Application {
    * Notifications decoded by their aggregates' codecs, in log order; erased events are marked, not
    * skipped. At most 10,000 per call (MAX_PAGE): a larger limit is capped, as in `log.select`.
    */
-  read(start: number, limit: number): Promise<readonly LogEntry[]>
+  read(start: number, limit: number): Promise<readonly EntryOf<A>[]>
   /** Decodes notifications of this application's log, as `read` does. */
-  decode(notifications: readonly Notification[]): Promise<readonly LogEntry[]>
+  decode(notifications: readonly Notification[]): Promise<readonly EntryOf<A>[]>
   /** The last notification id of `upstream` this application has processed (0 for none). */
   trackedUpTo(upstream: string): Promise<number>
   close(): Promise<void>
 }
 
 /** Creates an application over the given recorder, or a fresh memory recorder. */
-export const application = (options: ApplicationOptions): Application => {
+export const application = <const G extends readonly AnyAggregate[]>(
+  options: ApplicationOptions & { readonly aggregates: G },
+): Application<G[number]> => {
   const name = checkName('application', options.name)
   const config = readConfig(name, options.env)
   const recorder = options.recorder ?? recorderFor(config.recorder, name)
@@ -313,7 +326,7 @@ export const application = (options: ApplicationOptions): Application => {
     return queues.run(streamId, () => decideAndAppend(aggregate, id, streamId, command, options))
   }
 
-  return {
+  const app: Application = {
     name,
     recorder,
     log: createNotificationLog(recorder),
@@ -362,6 +375,10 @@ export const application = (options: ApplicationOptions): Application => {
     },
     close: () => recorder.close(),
   }
+  // The typed view of the same object: it narrows what the methods accept to this application's
+  // aggregates (refused at run time too, with UnknownAggregate) and names the entries `decode` gives —
+  // it decodes each notification with the aggregate its stream names, so each entry is of that one.
+  return app as Application<G[number]>
 }
 
 const backoff = (attempt: number): Promise<void> =>

@@ -10,17 +10,26 @@ import {
   type Notification,
   toDomain,
 } from '../store/index.js'
-import type { AnyAggregate } from './aggregate.js'
+import type { AnyAggregate, EventOfAggregate } from './aggregate.js'
 
-/** A decoded notification of the log, or one whose data subject was erased. */
-export type LogEntry =
-  | {
+/** A decoded event of aggregate G: `aggregate` is G's name, `event` one of G's events. */
+type EventEntry<G> = G extends { readonly name: infer N extends string }
+  ? {
       readonly _tag: 'Event'
       readonly notification: Notification
-      readonly aggregate: string
-      readonly event: unknown
+      readonly aggregate: N
+      readonly event: EventOfAggregate<G>
     }
-  | { readonly _tag: 'Erased'; readonly notification: Notification; readonly aggregate: string }
+  : never
+
+/**
+ * A decoded notification of the log, or one whose data subject was erased. Over an application's
+ * aggregates `A` it is a union discriminated by aggregate name: `entry.aggregate === 'dog'` narrows
+ * `entry.event` to the dog's events.
+ */
+export type LogEntry<A extends AnyAggregate = AnyAggregate> =
+  | EventEntry<A>
+  | { readonly _tag: 'Erased'; readonly notification: Notification; readonly aggregate: A['name'] }
 
 /** Decodes one notification by the aggregate its stream belongs to; UnknownAggregate if none. */
 export const decodeNotification = (

@@ -6,13 +6,16 @@ export {
   type AnyAggregate,
   aggregate,
   checkName,
+  type EventOfAggregate,
   encodeAt,
+  type Named,
   streamIdOf,
 } from './aggregate.js'
 export {
   type Application,
   type ApplicationOptions,
   application,
+  type EntryOf,
   type Executed,
   type ExecuteOptions,
 } from './application.js'

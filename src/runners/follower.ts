@@ -32,11 +32,15 @@ export interface Follower {
   stats(): { readonly processed: number; readonly skipped: number }
 }
 
-/** What a follower reads: an application's name, log and decoder — an Application, or a remote one. */
-export interface LogSource {
+/**
+ * What a follower reads: an application's name, log and decoder — an Application, or a remote one.
+ * `Entry` is the type of the entries it decodes: over an application's aggregates, a union that
+ * narrows by aggregate name (any aggregate's entries by default).
+ */
+export interface LogSource<Entry = LogEntry> {
   readonly name: string
   readonly log: NotificationLog
-  decode(notifications: readonly Notification[]): Promise<readonly LogEntry[]>
+  decode(notifications: readonly Notification[]): Promise<readonly Entry[]>
 }
 
 /** How a follower is set up. */

@@ -6,10 +6,13 @@ import { follow } from '../log/index.js'
 import { isTransient } from '../store/index.js'
 import { backoffMs, type LogSource, sleep } from './follower.js'
 
-/** A read model: its initial state, and how each log entry (an event, or an erased one) changes it. */
-export interface Projector<S> {
+/**
+ * A read model: its initial state, and how each log entry (an event, or an erased one) changes it.
+ * Over an application's aggregates, entries narrow by aggregate name.
+ */
+export interface Projector<S, Entry = LogEntry> {
   readonly initialState: S
-  evolve(state: S, entry: LogEntry): S
+  evolve(state: S, entry: Entry): S
 }
 
 /** A projection of one application's log. */
@@ -23,15 +26,15 @@ export interface Projection<S> {
 }
 
 /** Creates a projection that starts from the projector's initial state at position 0. */
-export const createProjection = <S>(
-  source: LogSource,
-  projector: Projector<S>,
+export const createProjection = <S, Entry extends LogEntry = LogEntry>(
+  source: LogSource<Entry>,
+  projector: Projector<S, NoInfer<Entry>>,
   options: { readonly batchSize?: number } = {},
 ): Projection<S> => {
   const batchSize = options.batchSize ?? 500
   let state = projector.initialState
   let position = 0
-  const apply = (entries: readonly LogEntry[]): number => {
+  const apply = (entries: readonly Entry[]): number => {
     for (const entry of entries) {
       state = projector.evolve(state, entry)
       position = entry.notification.id
