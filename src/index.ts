@@ -10,15 +10,17 @@ export {
 } from './application/index.js'
 export {
   type Codec,
+  composeCodecs,
   type Encoded,
   EventfoldError,
   isEventfoldError,
   isLeft,
   isRight,
   jsonCodec,
+  manyCodec,
   match,
 } from './codec/index.js'
-export { accept, combine, type Decider, type Decision, many, reject } from './decide/index.js'
+export { accept, combine, compose, type Decider, type Decision, many, reject } from './decide/index.js'
 export { fold, type Versioned, type View } from './evolve/index.js'
 export { createNotificationLog, type NotificationLog } from './log/index.js'
 export {

@@ -1,6 +1,7 @@
 // eventfold/codec: the Codec port, the JSON transcoder, the schemaless JSON codec, upcasting and errors.
 
 export type { Codec, Encoded, EventOf } from './codec.js'
+export { type AddressedEvent, composeCodecs, manyCodec, type PartCodecs, type PartEvent } from './compose.js'
 export { isLeft, isRight, left, match, right } from './either.js'
 export {
   type DecodeError,

@@ -3,6 +3,14 @@
 export { adapt, type Iso, mapCommands, mapEvents, mapState } from './adapt.js'
 export { combine, type Pair } from './combine.js'
 export {
+  type ComposedCommand,
+  type ComposedEvent,
+  type ComposedRejection,
+  type ComposedState,
+  compose,
+  type Parts,
+} from './compose.js'
+export {
   accept,
   type Decider,
   type Decision,
