@@ -29,7 +29,7 @@ import type { Instruction } from './instruction.js'
 import { createRepository } from './repository.js'
 import { streamClosed } from './stream-closed.js'
 import { createStreamQueues } from './stream-queues.js'
-import { withMetadata } from './with-metadata.js'
+import { metadataSealer, openMetadata, withMetadata } from './with-metadata.js'
 
 /** What a successful `execute` did: the new events, and the state and version after them. */
 export interface Executed<S, E> {
@@ -88,6 +88,11 @@ export interface ApplicationOptions {
    * random pause of up to 2^attempt ms (at most 100 ms) so that contending writers fall out of step.
    */
   readonly maxRetries?: number
+  /**
+   * Metadata fields that are personal or secret (an email, say): encrypted with the keyring, bound
+   * to their event; `read` and `decode` open them, the raw log shows only ciphertext. Needs a key.
+   */
+  readonly sensitiveMetadata?: readonly string[]
 }
 
 /** The log entries of an application over aggregates A (any aggregate when A is unknown). */
@@ -170,6 +175,7 @@ export const application = <const G extends readonly AnyAggregate[]>(
     )
   }
   const cacheSize = checkCount('cacheSize', options.cacheSize ?? 1000, 0)
+  const sealMetadata = metadataSealer(mapper, options.sensitiveMetadata ?? [])
   const repository = createRepository(recorder, mapper, cacheSize, warn, subjects.keysFor)
   const byName = new Map(options.aggregates.map((a) => [a.name, a]))
   const snapshotting = new Map(
@@ -212,7 +218,9 @@ export const application = <const G extends readonly AnyAggregate[]>(
 
   const decode = async (notifications: readonly Notification[]): Promise<readonly LogEntry[]> => {
     const keys = await subjects.keysFor(notifications)
-    return notifications.map((notification) => decodeNotification(byName, mapper, notification, keys))
+    return notifications.map((notification) =>
+      decodeNotification(byName, mapper, openMetadata(mapper, notification), keys),
+    )
   }
 
   /** After a commit: remember the state, and store a snapshot if the stream crossed its interval. */
@@ -287,6 +295,7 @@ export const application = <const G extends readonly AnyAggregate[]>(
             subject ? { subject } : {},
           ),
           options.metadata,
+          sealMetadata,
         ),
       )
       let notificationIds: readonly number[] = []
@@ -333,7 +342,18 @@ export const application = <const G extends readonly AnyAggregate[]>(
     execute,
     executeAll: (instructions, tracking, executeOptions = {}) =>
       executeAll(
-        { recorder, mapper, repository, subjects, maxRetries, streamOf, loadOptions, backoff, committed },
+        {
+          recorder,
+          mapper,
+          repository,
+          subjects,
+          maxRetries,
+          streamOf,
+          loadOptions,
+          backoff,
+          committed,
+          ...(sealMetadata ? { sealMetadata } : {}),
+        },
         instructions,
         tracking,
         executeOptions.metadata,

@@ -19,7 +19,7 @@ import type { SubjectKeys } from './data-keys.js'
 import type { Instruction } from './instruction.js'
 import type { LoadOptions, Repository } from './repository.js'
 import { streamClosed } from './stream-closed.js'
-import { withMetadata } from './with-metadata.js'
+import { type SealMetadata, withMetadata } from './with-metadata.js'
 
 /** What one instruction did: its rejection, or the events it added and the state after them. */
 export type InstructionResult = Either<
@@ -35,6 +35,8 @@ export interface ExecutedAll {
 
 /** The parts of an application that executing needs. */
 export interface ExecutionContext {
+  /** Seals the sensitive fields of metadata, when the application has any. */
+  readonly sealMetadata?: SealMetadata
   readonly recorder: ApplicationRecorder
   readonly mapper: Mapper
   readonly repository: Repository
@@ -97,6 +99,7 @@ export const executeAll = async (
                 subject ? { subject } : {},
               ),
               metadata,
+              ctx.sealMetadata,
             ),
           )
         })

@@ -48,6 +48,7 @@ export type {
   Tracking,
 } from './records.js'
 export { type ReencryptReport, reencrypt } from './reencrypt.js'
+export { isSealedField, type SealedField } from './sealed-fields.js'
 export {
   checkCount,
   checkEventType,

@@ -11,6 +11,7 @@ import { type Codec, type Encoded, EventfoldError, type JsonValue } from '../cod
 import { type Keyring, keyIdOf, open, seal } from './cipher.js'
 import { COMPRESSION_IDS, type Compression, compress, decompress } from './compression.js'
 import type { Notification, StoredEvent } from './records.js'
+import { fieldSealing, type SealedField } from './sealed-fields.js'
 
 /** What a stored record holds: an event, or a snapshot of a stream's state. */
 export type RecordKind = 'event' | 'snapshot'
@@ -61,6 +62,10 @@ export interface Mapper {
    * encrypted with a subject's key stay as they are: their subject's key is re-wrapped instead).
    */
   reseal(stored: StoredEvent, kind?: RecordKind): StoredEvent | undefined
+  /** Seals a sensitive metadata field (needs a keyring), bound to its stream, version and name. */
+  sealField(streamId: string, version: number, field: string, value: JsonValue): SealedField
+  /** Opens a sealed metadata field; DecryptionError when its key is unknown or it was altered or moved. */
+  openField(streamId: string, version: number, field: string, sealed: SealedField): JsonValue
 }
 
 const COMPRESSED = 0x01
@@ -269,6 +274,7 @@ export const createMapper = (options: MapperOptions = {}): Mapper => {
   }
 
   return {
+    ...fieldSealing(keyring),
     encrypts: keyring !== undefined,
     toStored,
     toEncoded,
