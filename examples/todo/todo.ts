@@ -1,17 +1,15 @@
-// A to-do list: a list decider and many item deciders, combined into one aggregate, stored with io-ts.
+// A to-do list: a list decider and many item deciders, composed by name, stored with io-ts.
 // Event type names and payload shapes are a storage contract: change them through upcasters.
 
-import type { EventOf } from 'eventfold/codec'
+import { composeCodecs, manyCodec } from 'eventfold/codec'
 import { fromIoTs } from 'eventfold/codec/io-ts'
 import {
-  type Addressed,
-  combine,
+  type ComposedCommand,
+  type ComposedEvent,
+  compose,
   type Decider,
   many,
-  mapCommands,
-  mapEvents,
   reject,
-  type Sum,
 } from 'eventfold/decide'
 import * as t from 'io-ts'
 
@@ -68,64 +66,16 @@ const item: Decider<ItemCommand, ItemState, ItemEvent, 'NoSuchItem' | 'ItemExist
   },
 }
 
-/** The stored events of a to-do list: one flat union, validated by io-ts. */
-export const todoEvents = fromIoTs({
-  ListRenamed: t.type({ title: t.string }),
-  ListArchived: t.type({}),
-  ItemAdded: t.type({ itemId: t.string, text: t.string }),
-  ItemCompleted: t.type({ itemId: t.string }),
-})
-export type TodoEvent = EventOf<typeof todoEvents>
+const parts = { list, items: many(item) }
 
-export type TodoCommand =
-  | { readonly type: 'RenameList'; readonly title: string }
-  | { readonly type: 'ArchiveList' }
-  | { readonly type: 'AddItem'; readonly itemId: string; readonly text: string }
-  | { readonly type: 'CompleteItem'; readonly itemId: string }
-
-type Combined = Sum<ListEvent, Addressed<ItemEvent>>
-
-const toStored = (event: Combined): TodoEvent => {
-  if (event._tag === 'left') {
-    const e = event.value
-    return e.type === 'Renamed' ? { type: 'ListRenamed', title: e.title } : { type: 'ListArchived' }
-  }
-  const { id: itemId, value } = event.value
-  return value.type === 'Added'
-    ? { type: 'ItemAdded', itemId, text: value.text }
-    : { type: 'ItemCompleted', itemId }
-}
-
-const fromStored = (event: TodoEvent): Combined => {
-  switch (event.type) {
-    case 'ListRenamed':
-      return { _tag: 'left', value: { type: 'Renamed', title: event.title } }
-    case 'ListArchived':
-      return { _tag: 'left', value: { type: 'Archived' } }
-    case 'ItemAdded':
-      return { _tag: 'right', value: { id: event.itemId, value: { type: 'Added', text: event.text } } }
-    case 'ItemCompleted':
-      return { _tag: 'right', value: { id: event.itemId, value: { type: 'Completed' } } }
-  }
-}
-
-const route = (command: TodoCommand): Sum<ListCommand, Addressed<ItemCommand>> => {
-  switch (command.type) {
-    case 'RenameList':
-      return { _tag: 'left', value: { type: 'Rename', title: command.title } }
-    case 'ArchiveList':
-      return { _tag: 'left', value: { type: 'Archive' } }
-    case 'AddItem':
-      return { _tag: 'right', value: { id: command.itemId, value: { type: 'Add', text: command.text } } }
-    case 'CompleteItem':
-      return { _tag: 'right', value: { id: command.itemId, value: { type: 'Complete' } } }
-  }
-}
-
-/** The to-do list: the list and its items combined, with flat commands and stored events. */
-export const todo = mapCommands(
-  mapEvents(combine(list, many(item)), { to: toStored, from: fromStored }),
-  route,
-)
-
+/** The to-do list: `{ part: 'list', command }`, or `{ part: 'items', command: { id, value } }` for one item. */
+export const todo = compose(parts)
+export type TodoCommand = ComposedCommand<typeof parts>
+export type TodoEvent = ComposedEvent<typeof parts>
 export type TodoState = typeof todo.initialState
+
+/** The stored events of a to-do list, one flat union validated by io-ts: `list.Renamed`, `items.Added`, … */
+export const todoEvents = composeCodecs({
+  list: fromIoTs({ Renamed: t.type({ title: t.string }), Archived: t.type({}) }),
+  items: manyCodec(fromIoTs({ Added: t.type({ text: t.string }), Completed: t.type({}) })),
+})

@@ -62,15 +62,18 @@ for (const kind of recorderKinds) {
       await app.close()
     })
 
-    it('to-do list (combine + many + io-ts) round-trips through the store', async () => {
+    it('to-do list (compose + many + io-ts) round-trips through the store', async () => {
       const app = application({ name: 'todos', aggregates: [lists], recorder: kind.create() })
-      await app.execute(lists, 'home', { type: 'RenameList', title: 'Groceries 🛒' })
-      await app.execute(lists, 'home', { type: 'AddItem', itemId: 'a', text: "milk 'n' honey" })
-      await app.execute(lists, 'home', { type: 'CompleteItem', itemId: 'a' })
+      await app.execute(lists, 'home', { part: 'list', command: { type: 'Rename', title: 'Groceries 🛒' } })
+      await app.execute(lists, 'home', {
+        part: 'items',
+        command: { id: 'a', value: { type: 'Add', text: "milk 'n' honey" } },
+      })
+      await app.execute(lists, 'home', { part: 'items', command: { id: 'a', value: { type: 'Complete' } } })
       const { state, version } = await app.get(lists, 'home')
       expect(version).toBe(3)
-      expect(state.left.title).toBe('Groceries 🛒')
-      expect(state.right.get('a')).toEqual({ text: "milk 'n' honey", done: true })
+      expect(state.list.title).toBe('Groceries 🛒')
+      expect(state.items.get('a')).toEqual({ text: "milk 'n' honey", done: true })
       await app.close()
     })
   })

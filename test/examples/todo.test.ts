@@ -6,59 +6,63 @@ import { checkCodecRoundTrip, checkInvariant, checkNoMutation, given } from '../
 
 const lists = aggregate({ name: 'todo', decider: todo, codec: todoEvents })
 
-describe('the to-do example (combine + many + io-ts)', () => {
-  it('stores flat io-ts events and folds them back into the combined state', async () => {
+describe('the to-do example (compose + many + io-ts)', () => {
+  it('stores flat io-ts events and folds them back into the composed state', async () => {
     const app = application({ name: 'todos', aggregates: [lists] })
     const commands: TodoCommand[] = [
-      { type: 'RenameList', title: 'Groceries' },
-      { type: 'AddItem', itemId: 'a', text: 'milk' },
-      { type: 'AddItem', itemId: 'b', text: 'bread' },
-      { type: 'CompleteItem', itemId: 'a' },
-      { type: 'ArchiveList' },
+      { part: 'list', command: { type: 'Rename', title: 'Groceries' } },
+      { part: 'items', command: { id: 'a', value: { type: 'Add', text: 'milk' } } },
+      { part: 'items', command: { id: 'b', value: { type: 'Add', text: 'bread' } } },
+      { part: 'items', command: { id: 'a', value: { type: 'Complete' } } },
+      { part: 'list', command: { type: 'Archive' } },
     ]
     for (const command of commands) expect((await app.execute(lists, 'home', command))._tag).toBe('Right')
 
     const { state, version } = await app.get(lists, 'home')
     expect(version).toBe(5)
-    expect(state.left).toEqual({ title: 'Groceries', archived: true })
-    expect([...state.right]).toEqual([
+    expect(state.list).toEqual({ title: 'Groceries', archived: true })
+    expect([...state.items]).toEqual([
       ['a', { text: 'milk', done: true }],
       ['b', { text: 'bread', done: false }],
     ])
     expect((await app.log.select(1, 10)).map((n) => n.type)).toEqual([
-      'ListRenamed',
-      'ItemAdded',
-      'ItemAdded',
-      'ItemCompleted',
-      'ListArchived',
+      'list.Renamed',
+      'items.Added',
+      'items.Added',
+      'items.Completed',
+      'list.Archived',
     ])
-    expect(await app.execute(lists, 'home', { type: 'RenameList', title: 'x' })).toEqual({
+    expect(
+      await app.execute(lists, 'home', { part: 'list', command: { type: 'Rename', title: 'x' } }),
+    ).toEqual({
       _tag: 'Left',
       left: 'ListArchived',
     })
   })
 
   it('routes item commands to their own item only', () => {
-    given(todo, [{ type: 'ItemAdded', itemId: 'a', text: 'milk' }])
-      .when({ type: 'AddItem', itemId: 'a', text: 'again' })
+    const milk = { part: 'items', event: { id: 'a', value: { type: 'Added', text: 'milk' } } } as const
+    given(todo, [milk])
+      .when({ part: 'items', command: { id: 'a', value: { type: 'Add', text: 'again' } } })
       .thenRejects('ItemExists')
-    given(todo, [{ type: 'ItemAdded', itemId: 'a', text: 'milk' }])
-      .when({ type: 'CompleteItem', itemId: 'b' })
+    given(todo, [milk])
+      .when({ part: 'items', command: { id: 'b', value: { type: 'Complete' } } })
       .thenRejects('NoSuchItem')
   })
 
   const ids = fc.constantFrom('a', 'b', 'c')
+  const text = fc.string({ maxLength: 5 })
   const commands: fc.Arbitrary<TodoCommand> = fc.oneof(
-    fc.string({ maxLength: 5 }).map((title) => ({ type: 'RenameList' as const, title })),
-    fc.constant({ type: 'ArchiveList' as const }),
+    text.map((title): TodoCommand => ({ part: 'list', command: { type: 'Rename', title } })),
+    fc.constant<TodoCommand>({ part: 'list', command: { type: 'Archive' } }),
     fc
-      .tuple(ids, fc.string({ maxLength: 5 }))
-      .map(([itemId, text]) => ({ type: 'AddItem' as const, itemId, text })),
-    ids.map((itemId) => ({ type: 'CompleteItem' as const, itemId })),
+      .tuple(ids, text)
+      .map(([id, text]): TodoCommand => ({ part: 'items', command: { id, value: { type: 'Add', text } } })),
+    ids.map((id): TodoCommand => ({ part: 'items', command: { id, value: { type: 'Complete' } } })),
   )
 
   it('never holds an item that was not added (invariant), mutates nothing, round-trips its events', () => {
-    checkInvariant(todo, commands, (state) => [...state.right.values()].every((item) => item !== null))
+    checkInvariant(todo, commands, (state) => [...state.items.values()].every((item) => item !== null))
     checkNoMutation(todo, commands)
     checkCodecRoundTrip(todo, todoEvents, commands)
   })
