@@ -117,12 +117,12 @@ describe('the dog decider', () => {
         commands,
         (state) => state === null || new Set(state.tricks).size === state.tricks.length,
       ),
-    ).toThrow(/^checkInvariant failed: the invariant does not hold after AddTrick \{"trick":"[^"]+"\}\n/)
+    ).toThrow(/^checkInvariant failed: the invariant does not hold after AddTrick \{"trick":"[^"]*"\}\n/)
   })
 
   it('the idempotency check fails on a decider that adds a trick it knows', () => {
     expect(() => checkIdempotent(sloppy, commands, (command) => command.type === 'AddTrick')).toThrow(
-      /^checkIdempotent failed: AddTrick \{"trick":"[^"]+"\} yields events when decided again\n/,
+      /^checkIdempotent failed: AddTrick \{"trick":"[^"]*"\} yields events when decided again\n/,
     )
   })
 
@@ -132,7 +132,7 @@ describe('the dog decider', () => {
       encode: (event) => dogEvents.encode(event.type === 'TrickAdded' ? { ...event, trick: 'sit' } : event),
     }
     expect(() => checkCodecRoundTrip(dog, forgetful, commands)).toThrow(
-      /^checkCodecRoundTrip failed: TrickAdded \{"trick":"[^"]+"\} decodes as TrickAdded \{"trick":"sit"\}\n/,
+      /^checkCodecRoundTrip failed: TrickAdded \{"trick":"[^"]*"\} decodes as TrickAdded \{"trick":"sit"\}\n/,
     )
   })
 
@@ -148,7 +148,7 @@ describe('the dog decider', () => {
       },
     }
     expect(() => checkNoMutation(mutating, commands)).toThrow(
-      /^checkNoMutation failed: evolve threw on a frozen state or event .*\n {2}after commands: \[.*RegisterDog .*\n {2}state: \{"name":"[^"]+","tricks":\[.*\n {2}command: AddTrick \{"trick":"[^"]+"\}\n/,
+      /^checkNoMutation failed: evolve threw on a frozen state or event .*\n {2}after commands: \[.*RegisterDog .*\n {2}state: \{"name":"[^"]+","tricks":\[.*\n {2}command: AddTrick \{"trick":"[^"]*"\}\n/,
     )
   })
 })
