@@ -10,6 +10,7 @@ const folders = [
   'application',
   'runners',
   'testing',
+  'interface',
   'cli',
 ]
 const allowed = {
@@ -22,6 +23,7 @@ const allowed = {
   application: ['decide', 'evolve', 'codec', 'store', 'log'],
   runners: ['decide', 'evolve', 'codec', 'store', 'log', 'application', 'process'],
   testing: ['decide', 'evolve', 'codec', 'store', 'log', 'application'],
+  interface: ['application', 'codec', 'decide', 'store', 'log'],
   cli: ['decide', 'evolve', 'codec', 'store', 'log', 'application', 'process', 'runners'],
 }
 const layerRules = folders.map((from) => ({
