@@ -52,7 +52,7 @@ export const errorResponse = (error: unknown, ifMatch: boolean): Response => {
   const title = status >= 500 && status !== 503 ? 'Internal Server Error' : error.code
   return problem(
     {
-      type: `https://eventfold.dev/errors/${error.code}`,
+      type: `urn:eventfold:error:${error.code}`,
       title,
       status,
       code: error.code,

@@ -55,7 +55,7 @@ export const route = <C, S, E, R>(spec: RouteSpec<C, S, E, R>): Route => ({
         type: 'about:blank',
         title: 'Bad Request',
         status: 400,
-        detail: `the body is not a ${spec.aggregate.name} command: ${formatPath(path)}: ${message}`,
+        detail: `the body is not a command for ${spec.aggregate.name}: ${formatPath(path)}: ${message}`,
         path,
       })
     }
