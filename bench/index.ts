@@ -2,6 +2,7 @@
 // PostgreSQL figures need DATABASE_URL (eval "$(npm run -s db:up)").
 
 import { createKeyring, createMapper, generateKey, parseKey } from 'eventfold/store'
+import { coldStart } from './cold-start.js'
 import { importCosts } from './import.js'
 import { print, type Row } from './measure.js'
 import { dogSchoolWorkload, loadLongStream } from './memory.js'
@@ -10,7 +11,7 @@ import { processBenchmarks } from './processes.js'
 import { sqliteBenchmarks } from './sqlite.js'
 
 console.log(`eventfold benchmarks — node ${process.version}, ${new Date().toISOString()}`)
-const rows: Row[] = [...importCosts()]
+const rows: Row[] = [...importCosts(), ...(await coldStart(process.env.DATABASE_URL))]
 await dogSchoolWorkload(1_000) // warm-up
 const plain = await dogSchoolWorkload()
 rows.push(plain)
