@@ -8,4 +8,10 @@ export {
   parseSection,
   type Section,
 } from './notification-log.js'
-export { createLogHandler, createRemoteLog, type RemoteLogOptions } from './remote-log.js'
+export {
+  createLogHandler,
+  createRemoteLog,
+  type LogHandlerOptions,
+  type RemoteLogHeaders,
+  type RemoteLogOptions,
+} from './remote-log.js'

@@ -1,18 +1,47 @@
-// A real HTTP server on loopback for a Fetch-API handler (Request → Response), for tests.
+// A real HTTP server on loopback for a Fetch-API handler (Request → Response), for tests. Response
+// bodies are streamed (an event stream works), and a client that goes away aborts the request's
+// signal and cancels the body, as a Fetch runtime does. Also: a served notification log whose
+// requests and subscriptions are counted, and a clock-free wait for a condition.
 
-import { createServer } from 'node:http'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { createLogHandler, createNotificationLog, type NotificationLog } from 'eventfold/log'
+import { createMemoryRecorder } from 'eventfold/store'
 
-/** Serves `handler` on 127.0.0.1 at a free port; `close()` stops the server. */
-export const serve = async (handler: (request: Request) => Promise<Response>) => {
+type Handler = (request: Request) => Promise<Response>
+
+const toRequest = (req: IncomingMessage, signal: AbortSignal): Request => {
+  const headers = new Headers()
+  for (const [name, value] of Object.entries(req.headers))
+    for (const v of Array.isArray(value) ? value : value === undefined ? [] : [value]) headers.append(name, v)
+  return new Request(`http://${req.headers.host}${req.url}`, { method: req.method ?? 'GET', headers, signal })
+}
+
+const respond = async (response: Response, res: ServerResponse, gone: AbortSignal): Promise<void> => {
+  res.writeHead(response.status, Object.fromEntries(response.headers))
+  res.flushHeaders()
+  if (!response.body) return void res.end()
+  const reader = response.body.getReader()
+  const cancel = () => void reader.cancel().catch(() => {})
+  // The client may have gone while the handler was answering.
+  if (gone.aborted) return cancel()
+  gone.addEventListener('abort', cancel)
+  for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) res.write(chunk.value)
+  res.end()
+}
+
+/**
+ * Serves `handler` on 127.0.0.1 at a free port. `dropConnections()` cuts every open connection (an
+ * event stream included) as a network failure would; `close()` does that and stops the server.
+ */
+export const serve = async (handler: Handler) => {
   const server = createServer((req, res) => {
-    handler(new Request(`http://${req.headers.host}${req.url}`, { method: req.method ?? 'GET' }))
-      .then(async (response) => {
-        res.writeHead(response.status, Object.fromEntries(response.headers))
-        res.end(Buffer.from(await response.arrayBuffer()))
-      })
+    const aborted = new AbortController()
+    res.on('close', () => aborted.abort())
+    handler(toRequest(req, aborted.signal))
+      .then((response) => respond(response, res, aborted.signal))
       .catch(() => {
-        res.writeHead(500)
+        if (!res.headersSent) res.writeHead(500)
         res.end()
       })
   })
@@ -20,6 +49,84 @@ export const serve = async (handler: (request: Request) => Promise<Response>) =>
   const { port } = server.address() as AddressInfo
   return {
     url: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    dropConnections: () => server.closeAllConnections(),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve())
+        server.closeAllConnections()
+      }),
   }
+}
+
+/** Waits, without a clock, until `predicate` holds: it is checked again on every `changed()`. */
+export const createWatch = () => {
+  const waiting = new Set<() => void>()
+  return {
+    changed: () => {
+      for (const check of waiting) check()
+    },
+    until: (predicate: () => boolean) =>
+      new Promise<void>((resolve) => {
+        const check = () => {
+          if (!predicate()) return
+          waiting.delete(check)
+          resolve()
+        }
+        waiting.add(check)
+        check()
+      }),
+  }
+}
+export type Watch = ReturnType<typeof createWatch>
+
+/** A log that counts its live subscriptions, to see that the server lets go of each. */
+export const countSubscriptions = (log: NotificationLog, watch: Watch) => {
+  let live = 0
+  const counted: NotificationLog = {
+    ...log,
+    subscribe: async (listener) => {
+      const unsubscribe = await log.subscribe(listener)
+      live += 1
+      watch.changed()
+      let done = false
+      return async () => {
+        if (!done) live -= 1
+        done = true
+        watch.changed()
+        await unsubscribe()
+      }
+    },
+  }
+  return { log: counted, live: () => live }
+}
+
+/**
+ * Serves a recorder's log under /log (a new memory recorder unless one is given), counting requests
+ * by path and the log's live subscriptions; `intercept` may answer a path instead of the handler.
+ */
+export const serveLog = async (
+  options: {
+    readonly recorder?: ReturnType<typeof createMemoryRecorder>
+    readonly intercept?: (path: string) => Response | undefined
+    readonly heartbeatMs?: number
+    readonly authorize?: (request: Request) => boolean
+  } = {},
+) => {
+  const watch = createWatch()
+  const recorder = options.recorder ?? createMemoryRecorder()
+  const log = countSubscriptions(createNotificationLog(recorder), watch)
+  const handler = createLogHandler(log.log, {
+    basePath: '/log',
+    heartbeatMs: options.heartbeatMs ?? 15_000,
+    ...(options.authorize ? { authorize: options.authorize } : {}),
+  })
+  const requests = new Map<string, number>()
+  const server = await serve(async (request) => {
+    const path = new URL(request.url).pathname
+    requests.set(path, (requests.get(path) ?? 0) + 1)
+    watch.changed()
+    return options.intercept?.(path) ?? handler(request)
+  })
+  const count = (path: string) => requests.get(path) ?? 0
+  return { watch, recorder, log, handler, server, count, url: `${server.url}/log` }
 }
