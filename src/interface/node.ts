@@ -1,30 +1,47 @@
-// Node's `http` in front of a Fetch-API handler: each request becomes a `Request` (its body streamed,
-// not buffered), and the `Response` is written back.
+// Node's `http` in front of a Fetch-API handler: each request becomes a `Request` (its body
+// streamed, not buffered), and the `Response` is written back as it is produced — an event stream
+// works. A client that goes away aborts the request's signal and cancels the response body, as a
+// Fetch runtime does, so that a handler can let go of what it holds (a log subscription, say).
 
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { Readable } from 'node:stream'
+
+const toRequest = (req: IncomingMessage, origin: string, signal: AbortSignal): Request => {
+  const headers = new Headers()
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined) continue
+    for (const v of Array.isArray(value) ? value : [value]) headers.append(name, v)
+  }
+  const hasBody = req.method !== 'GET' && req.method !== 'HEAD'
+  return new Request(new URL(req.url ?? '/', origin), {
+    method: req.method ?? 'GET',
+    headers,
+    signal,
+    ...(hasBody ? { body: Readable.toWeb(req) as ReadableStream<Uint8Array>, duplex: 'half' } : {}),
+  })
+}
+
+const write = async (response: Response, res: ServerResponse, gone: AbortSignal): Promise<void> => {
+  res.writeHead(response.status, Object.fromEntries(response.headers))
+  if (!response.body) return void res.end()
+  res.flushHeaders()
+  const reader = response.body.getReader()
+  const cancel = () => void reader.cancel().catch(() => {})
+  if (gone.aborted) return cancel()
+  gone.addEventListener('abort', cancel, { once: true })
+  for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) res.write(chunk.value)
+  res.end()
+}
 
 /** A request listener for `http.createServer` that serves `handler`. */
 export const toNodeListener =
   (handler: (request: Request) => Promise<Response>, options: { readonly origin?: string } = {}) =>
   (req: IncomingMessage, res: ServerResponse): void => {
     const origin = options.origin ?? `http://${req.headers.host ?? 'localhost'}`
-    const headers = new Headers()
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (value === undefined) continue
-      for (const v of Array.isArray(value) ? value : [value]) headers.append(name, v)
-    }
-    const hasBody = req.method !== 'GET' && req.method !== 'HEAD'
-    const request = new Request(new URL(req.url ?? '/', origin), {
-      method: req.method ?? 'GET',
-      headers,
-      ...(hasBody ? { body: Readable.toWeb(req) as ReadableStream<Uint8Array>, duplex: 'half' } : {}),
-    })
-    handler(request)
-      .then(async (response) => {
-        res.writeHead(response.status, Object.fromEntries(response.headers))
-        res.end(Buffer.from(await response.arrayBuffer()))
-      })
+    const gone = new AbortController()
+    res.on('close', () => gone.abort())
+    handler(toRequest(req, origin, gone.signal))
+      .then((response) => write(response, res, gone.signal))
       .catch(() => {
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/problem+json' })
         res.end(JSON.stringify({ type: 'about:blank', title: 'Internal Server Error', status: 500 }))

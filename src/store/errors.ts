@@ -73,11 +73,18 @@ export const schemaTooNew = (where: string, current: number, latest: number): Ev
   )
 
 /** Codes of failures that pass: retrying the same operation later may succeed. */
-const TRANSIENT = new Set(['ConnectionError', 'LockTimeout', 'Deadlock', 'SerializationFailure'])
+const TRANSIENT = new Set([
+  'ConnectionError',
+  'LockTimeout',
+  'Deadlock',
+  'SerializationFailure',
+  'LogUnavailable',
+])
 
 /**
  * True for a failure that may pass if the operation is tried again later: a lost or refused
- * connection (not a refused login), a lock timeout, a deadlock, a serialization failure. A statement
+ * connection (not a refused login), a lock timeout, a deadlock, a serialization failure, a remote
+ * log whose server could not read its log for a moment. A statement
  * timeout is not one: the same statement would run too long again.
  */
 export const isTransient = (error: unknown): error is EventfoldError =>

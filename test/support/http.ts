@@ -1,50 +1,22 @@
-// A real HTTP server on loopback for a Fetch-API handler (Request → Response), for tests. Response
-// bodies are streamed (an event stream works), and a client that goes away aborts the request's
-// signal and cancels the body, as a Fetch runtime does. Also: a served notification log whose
+// A real HTTP server on loopback for a Fetch-API handler (Request → Response), for tests, through
+// the package's own Node adapter (toNodeListener): response bodies are streamed, and a client that
+// goes away aborts the request's signal and cancels the body. Also: a served notification log whose
 // requests and subscriptions are counted, and a clock-free wait for a condition.
 
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { toNodeListener } from 'eventfold/interface'
 import { createLogHandler, createNotificationLog, type NotificationLog } from 'eventfold/log'
 import { createMemoryRecorder } from 'eventfold/store'
 
 type Handler = (request: Request) => Promise<Response>
-
-const toRequest = (req: IncomingMessage, signal: AbortSignal): Request => {
-  const headers = new Headers()
-  for (const [name, value] of Object.entries(req.headers))
-    for (const v of Array.isArray(value) ? value : value === undefined ? [] : [value]) headers.append(name, v)
-  return new Request(`http://${req.headers.host}${req.url}`, { method: req.method ?? 'GET', headers, signal })
-}
-
-const respond = async (response: Response, res: ServerResponse, gone: AbortSignal): Promise<void> => {
-  res.writeHead(response.status, Object.fromEntries(response.headers))
-  res.flushHeaders()
-  if (!response.body) return void res.end()
-  const reader = response.body.getReader()
-  const cancel = () => void reader.cancel().catch(() => {})
-  // The client may have gone while the handler was answering.
-  if (gone.aborted) return cancel()
-  gone.addEventListener('abort', cancel)
-  for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) res.write(chunk.value)
-  res.end()
-}
 
 /**
  * Serves `handler` on 127.0.0.1 at a free port. `dropConnections()` cuts every open connection (an
  * event stream included) as a network failure would; `close()` does that and stops the server.
  */
 export const serve = async (handler: Handler) => {
-  const server = createServer((req, res) => {
-    const aborted = new AbortController()
-    res.on('close', () => aborted.abort())
-    handler(toRequest(req, aborted.signal))
-      .then((response) => respond(response, res, aborted.signal))
-      .catch(() => {
-        if (!res.headersSent) res.writeHead(500)
-        res.end()
-      })
-  })
+  const server = createServer(toNodeListener(handler))
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
   return {
