@@ -208,6 +208,42 @@ describe('the command handler', () => {
     expect((await problemOf(await handler(new Request('http://bank.test/api/accounts/zz')))).status).toBe(404)
   })
 
+  it('answers a command for a closed stream with 409 StreamClosed, and GET without a view with 405', async () => {
+    type Event = { type: 'Opened' } | { type: 'Closed' }
+    const doors = aggregate({
+      name: 'door',
+      codec: jsonCodec<Event>({ Opened: true, Closed: true }),
+      decider: {
+        initialState: 'new' as 'new' | 'open' | 'closed',
+        decide: (c: { type: 'Open' } | { type: 'Close' }): Event[] => [
+          { type: c.type === 'Open' ? 'Opened' : 'Closed' },
+        ],
+        evolve: (_: 'new' | 'open' | 'closed', e: Event) =>
+          e.type === 'Opened' ? ('open' as const) : ('closed' as const),
+        isTerminal: (state: 'new' | 'open' | 'closed') => state === 'closed',
+      },
+    })
+    const app = application({ name: 'house', aggregates: [doors] })
+    const handler = createCommandHandler({
+      application: app,
+      routes: {
+        doors: route({ aggregate: doors, commands: (body) => body as { type: 'Open' } | { type: 'Close' } }),
+      },
+    })
+    const send = (type: string) =>
+      handler(
+        new Request('http://house.test/doors/d1', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ type }),
+        }),
+      )
+    expect((await send('Close')).status).toBe(200)
+    expect(await problemOf(await send('Open'))).toMatchObject({ status: 409, code: 'StreamClosed' })
+    const shown = await handler(new Request('http://house.test/doors/d1'))
+    expect([shown.status, shown.headers.get('allow')]).toEqual([405, 'POST'])
+  })
+
   it('checks commands with io-ts or a plain function as well as zod', async () => {
     const app = application({ name: 'bank', aggregates: [accounts] })
     const byIoTs = createCommandHandler({
