@@ -6,14 +6,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { Readable } from 'node:stream'
 
-const toRequest = (req: IncomingMessage, origin: string, signal: AbortSignal): Request => {
+const toRequest = (req: IncomingMessage, url: URL, signal: AbortSignal): Request => {
   const headers = new Headers()
   for (const [name, value] of Object.entries(req.headers)) {
     if (value === undefined) continue
     for (const v of Array.isArray(value) ? value : [value]) headers.append(name, v)
   }
   const hasBody = req.method !== 'GET' && req.method !== 'HEAD'
-  return new Request(new URL(req.url ?? '/', origin), {
+  return new Request(url, {
     method: req.method ?? 'GET',
     headers,
     signal,
@@ -29,21 +29,52 @@ const write = async (response: Response, res: ServerResponse, gone: AbortSignal)
   const cancel = () => void reader.cancel().catch(() => {})
   if (gone.aborted) return cancel()
   gone.addEventListener('abort', cancel, { once: true })
-  for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) res.write(chunk.value)
+  for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+    // A client that reads slowly holds the producer back rather than filling this process's memory.
+    if (!res.write(chunk.value))
+      await new Promise<void>((resolve) => res.once('drain', resolve).once('close', resolve))
+  }
   res.end()
+}
+
+const refuse = (res: ServerResponse, status: number, detail: string): void => {
+  res.writeHead(status, { 'content-type': 'application/problem+json' })
+  res.end(
+    JSON.stringify({
+      type: 'about:blank',
+      title: status === 501 ? 'Not Implemented' : 'Bad Request',
+      status,
+      detail,
+    }),
+  )
 }
 
 /** A request listener for `http.createServer` that serves `handler`. */
 export const toNodeListener =
   (handler: (request: Request) => Promise<Response>, options: { readonly origin?: string } = {}) =>
   (req: IncomingMessage, res: ServerResponse): void => {
-    const origin = options.origin ?? `http://${req.headers.host ?? 'localhost'}`
     const gone = new AbortController()
     res.on('close', () => gone.abort())
-    handler(toRequest(req, origin, gone.signal))
+    let url: URL
+    try {
+      // A fixed origin: the Host header is the client's to say, and may not even parse.
+      url = new URL(req.url ?? '/', options.origin ?? 'http://localhost')
+    } catch {
+      refuse(res, 400, 'the request target is not a path')
+      return
+    }
+    let request: Request
+    try {
+      request = toRequest(req, url, gone.signal)
+    } catch {
+      refuse(res, 501, `${req.method} is not served`) // a method the Fetch API refuses (TRACE …)
+      return
+    }
+    handler(request)
       .then((response) => write(response, res, gone.signal))
       .catch(() => {
-        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/problem+json' })
+        if (res.headersSent) return void res.destroy() // never a problem appended to a body begun
+        res.writeHead(500, { 'content-type': 'application/problem+json' })
         res.end(JSON.stringify({ type: 'about:blank', title: 'Internal Server Error', status: 500 }))
       })
   }

@@ -3,6 +3,7 @@
 
 import { once } from 'node:events'
 import { createServer } from 'node:http'
+import { connect } from 'node:net'
 import { aggregate, application } from 'eventfold/application'
 import { jsonCodec } from 'eventfold/codec'
 import { createCommandHandler, route, toNodeListener } from 'eventfold/interface'
@@ -302,6 +303,29 @@ describe('the command handler behind Node http', () => {
   const servers: ReturnType<typeof createServer>[] = []
   afterEach(() => {
     for (const server of servers.splice(0)) server.close()
+  })
+
+  it('answers request lines the Fetch API refuses with 400 or 501, and goes on serving', async () => {
+    const { handler } = setup()
+    const server = createServer(toNodeListener(handler))
+    servers.push(server)
+    server.listen(0, '127.0.0.1')
+    await once(server, 'listening')
+    const { port } = server.address() as { port: number }
+    const raw = (text: string) =>
+      new Promise<string>((resolve) => {
+        const socket = connect(port, '127.0.0.1', () => socket.write(text))
+        let out = ''
+        socket.on('data', (data) => {
+          out += String(data)
+          socket.end()
+        })
+        socket.on('close', () => resolve(out.split('\r\n')[0] ?? ''))
+      })
+    expect(await raw('GET // HTTP/1.1\r\nHost: x\r\n\r\n')).toBe('HTTP/1.1 400 Bad Request')
+    expect(await raw('GET /api/accounts/a1 HTTP/1.1\r\nHost: a b\r\n\r\n')).toBe('HTTP/1.1 404 Not Found')
+    expect(await raw('TRACE / HTTP/1.1\r\nHost: x\r\n\r\n')).toBe('HTTP/1.1 501 Not Implemented')
+    expect((await fetch(`http://127.0.0.1:${port}/api/accounts/a1`)).status).toBe(404) // still serving
   })
 
   it('serves commands and states unchanged on a loopback server', async () => {
