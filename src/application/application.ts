@@ -38,7 +38,8 @@ export const application = <const G extends readonly AnyAggregate[]>(
     )
   }
   const cacheSize = checkCount('cacheSize', options.cacheSize ?? 1000, 0)
-  const sealMetadata = metadataSealer(mapper, options.sensitiveMetadata ?? [])
+  const sensitive = options.sensitiveMetadata ?? []
+  const sealMetadata = metadataSealer(mapper, sensitive)
   const repository = createRepository(recorder, mapper, cacheSize, warn, subjects.keysFor)
   const byName = new Map(options.aggregates.map((a) => [a.name, a]))
   const snapshotting = new Map(
@@ -82,7 +83,7 @@ export const application = <const G extends readonly AnyAggregate[]>(
   const decode = async (notifications: readonly Notification[]): Promise<readonly LogEntry[]> => {
     const keys = await subjects.keysFor(notifications)
     return notifications.map((notification) =>
-      decodeNotification(byName, mapper, openMetadata(mapper, notification), keys),
+      decodeNotification(byName, mapper, openMetadata(mapper, sensitive, notification), keys),
     )
   }
 

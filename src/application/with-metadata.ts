@@ -49,18 +49,25 @@ export const metadataSealer = (mapper: Mapper, sensitive: readonly string[]): Se
   }
 }
 
-/** The notification with its sealed metadata fields opened (the same object when none is sealed). */
-export const openMetadata = (mapper: Mapper, notification: Notification): Notification => {
+/**
+ * The notification with the application's sensitive fields opened (the same object when it has
+ * none). Only those fields are opened: a value merely shaped like a sealed one elsewhere is data.
+ */
+export const openMetadata = (
+  mapper: Mapper,
+  sensitive: readonly string[],
+  notification: Notification,
+): Notification => {
   const { metadata } = notification
-  if (!metadata || !Object.values(metadata).some(isSealedField)) return notification
-  const opened: Record<string, EventMetadata[string]> = {}
-  for (const [field, value] of Object.entries(metadata))
-    opened[field] = isSealedField(value)
-      ? mapper.openField(notification.streamId, notification.version, field, value)
-      : value
+  if (!metadata || !sensitive.some((field) => isSealedField(metadata[field]))) return notification
+  const opened: Record<string, EventMetadata[string]> = { ...metadata }
+  for (const field of sensitive) {
+    const value = metadata[field]
+    if (isSealedField(value))
+      opened[field] = mapper.openField(notification.streamId, notification.version, field, value)
+  }
   return { ...notification, metadata: opened }
 }
-
 /** The correlation id of the chain a notification belongs to: its own, or, starting one, its event id. */
 export const correlationOf = (notification: Notification): string | undefined =>
   notification.metadata?.correlationId ?? notification.eventId

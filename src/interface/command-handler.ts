@@ -50,9 +50,9 @@ export const createCommandHandler = (options: CommandHandlerOptions) => {
     const expectedVersion = expectedVersionOf(request.headers.get('if-match'))
     if (Number.isNaN(expectedVersion))
       return badRequest(400, 'Bad Request', 'If-Match must be a version, as the ETag gave it ("3")')
-    const body = await readJson(request, limit, maxDepth)
-    if (isLeft(body)) return problem({ type: 'about:blank', ...body.left })
     try {
+      const body = await readJson(request, limit, maxDepth)
+      if (isLeft(body)) return problem({ type: 'about:blank', ...body.left })
       return await found.execute(application, {
         id,
         body: body.right,

@@ -68,11 +68,21 @@ export const route = <C, S, E, R>(spec: RouteSpec<C, S, E, R>): Route => ({
       const status = spec.rejectionStatus?.(result.left) ?? 409
       return problem({ type: 'about:blank', title: 'Command rejected', status, rejection: result.left })
     }
+    // Committed: whatever happens now, the answer is a success — a 500 would invite a retry, and a
+    // retried command would be recorded twice. A body that cannot be made gives the version only.
     const executed = result.right
-    const answer = spec.result
-      ? spec.result(executed)
-      : { version: executed.version, events: executed.events }
-    return json(answer, 200, { etag: etagOf(executed.version) })
+    const etag = etagOf(executed.version)
+    try {
+      const answer = spec.result
+        ? spec.result(executed)
+        : { version: executed.version, events: executed.events }
+      return new Response(JSON.stringify(answer), {
+        status: 200,
+        headers: { 'content-type': 'application/json', etag },
+      })
+    } catch {
+      return json({ version: executed.version }, 200, { etag })
+    }
   },
   show: spec.view
     ? async (application, id, ifNoneMatch) => {

@@ -48,6 +48,19 @@ describe('event metadata in an application', () => {
     }
   })
 
+  it('takes a value shaped like a sealed field, in a field not marked sensitive, as data: the log stays readable', async () => {
+    const forged = { note: { $sealed: 'x.AAAA' } }
+    for (const mapper of [undefined, sealing()]) {
+      const app = application({
+        name: 'school',
+        aggregates: [dogs],
+        ...(mapper ? { mapper, sensitiveMetadata: ['email'] } : {}),
+      })
+      await app.execute(dogs, 'fido', register, { metadata: forged })
+      expect((await app.read(1, 10))[0]?.notification.metadata).toEqual(forged)
+    }
+  })
+
   it('refuses sensitive fields without a key, and the ids that trace work as sensitive', () => {
     expect(() =>
       application({ name: 'school', aggregates: [dogs], sensitiveMetadata: ['email'], env: {} }),
