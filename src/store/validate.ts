@@ -83,13 +83,23 @@ export const checkMetadata = (metadata: unknown, streamId: string, version: numb
     )
 }
 
-/** Where a value stops being JSON that reads back the same (a path and what is there), or undefined. */
-const notJson = (value: unknown, path: string): string | undefined => {
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return undefined
+/** A string every store keeps as it is: PostgreSQL's jsonb refuses NUL and lone surrogates. */
+const storable = (text: string): boolean => !text.includes('\u0000') && text.isWellFormed()
+
+/**
+ * Where a value stops being JSON that every store reads back the same (a path and what is there),
+ * or undefined. At most `budget` values, 32 levels deep, are visited: a cycle or a huge value ends it.
+ */
+const notJson = (value: unknown, path: string, budget = { left: 4096 }, depth = 0): string | undefined => {
+  if (--budget.left < 0) return `${path}: too many values`
+  if (depth > 32) return `${path}: nested deeper than 32 levels (or a cycle)`
+  if (value === null || typeof value === 'boolean') return undefined
+  if (typeof value === 'string')
+    return storable(value) ? undefined : `${path} holds a NUL or a lone surrogate`
   if (typeof value === 'number') return Number.isFinite(value) ? undefined : `${path} is ${value}`
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const wrong = notJson(value[i], `${path}[${i}]`)
+      const wrong = notJson(value[i], `${path}[${i}]`, budget, depth + 1)
       if (wrong) return wrong
     }
     return undefined
@@ -98,8 +108,9 @@ const notJson = (value: unknown, path: string): string | undefined => {
   const prototype = Object.getPrototypeOf(value)
   if (prototype !== Object.prototype && prototype !== null) return `${path} is not a plain object`
   for (const [key, field] of Object.entries(value)) {
+    if (!storable(key)) return `${path} has a key with a NUL or a lone surrogate`
     if (field === undefined) continue
-    const wrong = notJson(field, `${path}.${key}`)
+    const wrong = notJson(field, `${path}.${key}`, budget, depth + 1)
     if (wrong) return wrong
   }
   return undefined

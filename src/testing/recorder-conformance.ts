@@ -97,6 +97,8 @@ export const recorderConformance = (factory: RecorderFactory<Recorder>): readonl
       },
     ),
     check('bad metadata is refused with a typed error and nothing is stored', async (r) => {
+      const cycle: Record<string, unknown> = {}
+      cycle.self = cycle
       const bad: unknown[] = [
         [],
         'text',
@@ -104,6 +106,10 @@ export const recorderConformance = (factory: RecorderFactory<Recorder>): readonl
         { f: () => 1 },
         { when: new Date() },
         { n: Number.NaN },
+        { nul: 'a\u0000b' }, // PostgreSQL's jsonb could not keep these: no store takes them
+        { 'k\u0000': 1 },
+        { lone: '\ud800' },
+        cycle,
       ]
       for (const metadata of bad)
         await rejectsWith('InvalidArgument', () =>
