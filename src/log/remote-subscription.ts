@@ -36,6 +36,9 @@ const pause = (ms: number, signal: AbortSignal): Promise<void> =>
     if (signal.aborted) done()
   })
 
+/** How long a stream must have lived for the reconnection backoff to start again from its shortest. */
+const RESET_AFTER_MS = 5_000
+
 const isEventStream = (response: Response): boolean =>
   response.ok && (response.headers.get('content-type') ?? '').startsWith('text/event-stream')
 
@@ -72,19 +75,27 @@ export const watchRemoteLog = async (listener: () => void, options: WatchOptions
   const openEvents = options.openEvents
   const streamOnce = async (connection: AbortController, opened: () => void): Promise<void> => {
     if (!openEvents) return
-    const response = await openEvents(connection.signal)
-    if (!isEventStream(response) || !response.body) {
-      await response.body?.cancel().catch(() => {})
-      if (response.status === 401 || response.status === 403) listener()
-      return
-    }
     let silence: ReturnType<typeof setTimeout> | undefined
     const onBytes = () => {
       clearTimeout(silence)
       silence = setTimeout(() => connection.abort(), options.staleMs)
     }
+    // The silence timer runs from the request on: a server that never answers is given up on too.
+    onBytes()
+    let response: Response
     try {
-      onBytes()
+      response = await openEvents(connection.signal)
+    } catch (error) {
+      clearTimeout(silence)
+      throw error
+    }
+    if (!isEventStream(response) || !response.body) {
+      clearTimeout(silence)
+      await response.body?.cancel().catch(() => {})
+      if (response.status === 401 || response.status === 403) listener()
+      return
+    }
+    try {
       for await (const event of readEventStream(response.body, { signal: connection.signal, onBytes })) {
         const max = Number(event.data)
         if (event.event !== 'max' || !Number.isSafeInteger(max)) continue
@@ -101,13 +112,20 @@ export const watchRemoteLog = async (listener: () => void, options: WatchOptions
       const connection = new AbortController()
       const abort = () => connection.abort()
       stop.signal.addEventListener('abort', abort)
-      await streamOnce(connection, () => (attempt = 0))
+      const started = performance.now()
+      let opened = false
+      await streamOnce(connection, () => {
+        opened = true
+      })
         .catch(() => {}) // a dropped or refused stream: reconnect
         .finally(() => {
           streaming = false
           stop.signal.removeEventListener('abort', abort)
         })
-      if (!stop.signal.aborted) await pause(backoffMs(attempt), stop.signal)
+      // Only a stream that lived a while resets the backoff: one closed right after it opened (a
+      // proxy that cuts it, say) must not be reconnected to at once, again and again.
+      if (opened && performance.now() - started > RESET_AFTER_MS) attempt = -1
+      if (!stop.signal.aborted) await pause(backoffMs(Math.max(0, attempt)), stop.signal)
     }
   }
   const running = reconnecting()
