@@ -5,6 +5,7 @@
 
 import { EventfoldError, isErrorCode } from '../codec/index.js'
 import type { EventMetadata, Notification } from '../store/index.js'
+import { createMaxHub } from './max-hub.js'
 import { MAX_PAGE, type NotificationLog, parseSection, type Section } from './notification-log.js'
 import { watchRemoteLog } from './remote-subscription.js'
 import { openMaxIdStream } from './sse.js'
@@ -56,6 +57,8 @@ export interface LogHandlerOptions {
   readonly authorize?: (request: Request) => boolean | Promise<boolean>
   /** How often an event stream sends a heartbeat comment (default 15,000 ms). */
   readonly heartbeatMs?: number
+  /** The most event streams open at once (default 1,000); one more is answered 503 LogUnavailable. */
+  readonly maxStreams?: number
   /**
    * `Cache-Control` of a full section, which never changes (default `public, max-age=31536000,
    * immutable`; `private, …` with `authorize`, so that shared caches do not serve it to others).
@@ -72,6 +75,8 @@ export const createLogHandler = (log: NotificationLog, options: LogHandlerOption
   const base = (options.basePath ?? '').replace(/\/$/, '')
   const immutable =
     options.fullSectionCacheControl ?? `${options.authorize ? 'private' : 'public'}, ${IMMUTABLE}`
+  const hub = createMaxHub(log)
+  const maxStreams = options.maxStreams ?? 1000
   return async (request: Request): Promise<Response> => {
     try {
       if (options.authorize && !(await options.authorize(request)))
@@ -80,8 +85,11 @@ export const createLogHandler = (log: NotificationLog, options: LogHandlerOption
         return json(405, { code: 'MethodNotAllowed', message: 'only GET is served' })
       const path = new URL(request.url).pathname
       if (path === `${base}/max`) return json(200, { max: await log.maxId() })
-      if (path === `${base}/events`)
-        return await openMaxIdStream(log, request.signal, options.heartbeatMs ?? 15_000)
+      if (path === `${base}/events`) {
+        if (hub.size() >= maxStreams)
+          return json(503, { code: 'LogUnavailable', message: 'too many event streams are open' })
+        return await openMaxIdStream(hub, request.signal, options.heartbeatMs ?? 15_000)
+      }
       const prefix = `${base}/sections/`
       if (path.startsWith(prefix)) {
         const section = await log.section(decodeURIComponent(path.slice(prefix.length)))

@@ -2,8 +2,7 @@
 // highest id on opening and on every wake-up, with heartbeats; the client side parses an event
 // stream read with fetch (Node 20 has no EventSource, and the spec's parser is a few lines).
 
-import type { Unsubscribe } from '../store/index.js'
-import type { NotificationLog } from './notification-log.js'
+import type { MaxHub } from './max-hub.js'
 
 /** One event of an event stream: its type (`message` unless named) and its data lines joined. */
 export interface ServerSentEvent {
@@ -69,23 +68,22 @@ const STREAM_HEADERS = {
 }
 
 /**
- * Opens an event stream of `log`'s highest id: an event `max` now and after each wake-up of the
- * log's `subscribe`, and a comment every `heartbeatMs`. It unsubscribes when `signal` aborts or the
- * body is cancelled (the client went away), or when reading the highest id fails (the client
- * reconnects). A failure to subscribe or to read the first id is thrown, before any byte is sent.
+ * Opens an event stream of the log's highest id through `hub` (one subscription for all streams):
+ * an event `max` now and whenever it may have grown, and a comment every `heartbeatMs`. It leaves
+ * the hub when `signal` aborts or the body is cancelled (the client went away), or when reading
+ * the highest id fails (the client reconnects). A failure to subscribe or to read the first id is
+ * thrown, before any byte is sent.
  */
 export const openMaxIdStream = async (
-  log: NotificationLog,
+  hub: MaxHub,
   signal: AbortSignal,
   heartbeatMs: number,
 ): Promise<Response> => {
   const encoder = new TextEncoder()
   let controller: ReadableStreamDefaultController<Uint8Array> | undefined
-  let unsubscribe: Unsubscribe | undefined
+  let leave: (() => void) | undefined
   let heartbeat: ReturnType<typeof setInterval> | undefined
   let closed = false
-  let reading = false
-  let again = false
 
   const end = () => {
     if (closed) return
@@ -97,28 +95,12 @@ export const openMaxIdStream = async (
     } catch {
       // Cancelled by the reader: already closed.
     }
-    unsubscribe?.().catch(() => {})
+    leave?.()
   }
   const send = (text: string) => {
     if (!closed) controller?.enqueue(encoder.encode(text))
   }
-  // Wake-ups that come while the highest id is being read are folded into one more read.
-  const sendMax = async (): Promise<void> => {
-    if (reading) {
-      again = true
-      return
-    }
-    reading = true
-    try {
-      do {
-        again = false
-        const max = await log.maxId()
-        send(`event: max\ndata: ${max}\n\n`)
-      } while (again && !closed)
-    } finally {
-      reading = false
-    }
-  }
+  const sendMax = (max: number) => send(`event: max\ndata: ${max}\n\n`)
 
   const body = new ReadableStream<Uint8Array>({
     start: (c) => {
@@ -129,9 +111,10 @@ export const openMaxIdStream = async (
   signal.addEventListener('abort', end)
   if (signal.aborted) end()
   try {
-    unsubscribe = await log.subscribe(() => void sendMax().catch(end))
-    if (closed) await unsubscribe()
-    else await sendMax()
+    const joined = await hub.join(sendMax, end)
+    leave = joined.leave
+    if (closed) leave()
+    else sendMax(joined.max)
   } catch (error) {
     end()
     throw error

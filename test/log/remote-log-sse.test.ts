@@ -79,6 +79,22 @@ describe('the event stream of the log handler', () => {
     while (!(await reader.read()).done) {} // the stream ends (what was sent before may come first)
   })
 
+  it('serves every stream from one subscription, refuses streams past maxStreams, and lets go with the last', async () => {
+    const { log, handler, watch } = await served({ maxStreams: 2 })
+    const controllers = [new AbortController(), new AbortController()]
+    const responses = await Promise.all(
+      controllers.map((c) => handler(new Request('http://x/log/events', { signal: c.signal }))),
+    )
+    expect(responses.map((r) => r.status)).toEqual([200, 200])
+    expect(log.live()).toBe(1)
+    const third = await handler(new Request('http://x/log/events'))
+    expect([third.status, ((await third.json()) as { code: string }).code]).toEqual([503, 'LogUnavailable'])
+    controllers[0]?.abort()
+    expect(log.live()).toBe(1)
+    controllers[1]?.abort()
+    await watch.until(() => log.live() === 0)
+  })
+
   it('unsubscribes when the reader cancels the body', async () => {
     const { log, handler } = await served()
     const response = await handler(new Request('http://x/log/events'))

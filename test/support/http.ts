@@ -81,6 +81,7 @@ export const serveLog = async (
     readonly recorder?: ReturnType<typeof createMemoryRecorder>
     readonly intercept?: (path: string) => Response | undefined
     readonly heartbeatMs?: number
+    readonly maxStreams?: number
     readonly authorize?: (request: Request) => boolean
   } = {},
 ) => {
@@ -90,6 +91,7 @@ export const serveLog = async (
   const handler = createLogHandler(log.log, {
     basePath: '/log',
     heartbeatMs: options.heartbeatMs ?? 15_000,
+    ...(options.maxStreams ? { maxStreams: options.maxStreams } : {}),
     ...(options.authorize ? { authorize: options.authorize } : {}),
   })
   const requests = new Map<string, number>()
