@@ -57,7 +57,7 @@ export const application = <const G extends readonly AnyAggregate[]>(
   }
   /** How an aggregate's snapshots are stored: its interval and state codec (none without either). */
   const snapshotsOf = <S>(aggregate: Aggregate<never, S, unknown, unknown>) => {
-    const entry = snapshotting.get(aggregate)
+    const entry = snapshotting.get(byName.get(aggregate.name) ?? aggregate)
     // The codec stored for an aggregate is its own state codec (or JSON for it): a StateCodec<S>.
     return { every: entry?.every, codec: entry?.codec as StateCodec<S> | undefined }
   }
@@ -71,10 +71,12 @@ export const application = <const G extends readonly AnyAggregate[]>(
     throw new EventfoldError('InvalidConfiguration', 'aggregate names must be unique')
 
   const streamOf = (aggregate: AnyAggregate, id: string): string => {
-    if (!registered.has(aggregate)) {
+    // By name, as the stream ids and the log know aggregates: another object declared with the
+    // same name (in a test setup, say) is the same aggregate.
+    if (!byName.has(aggregate.name)) {
       throw new EventfoldError(
         'UnknownAggregate',
-        `aggregate "${aggregate.name}" is not part of application "${name}"`,
+        `application "${name}" holds no aggregate named "${aggregate.name}" (it holds ${[...byName.keys()].join(', ') || 'none'})`,
       )
     }
     return checkStreamId(streamIdOf(aggregate, checkStreamId(id)))

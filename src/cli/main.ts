@@ -37,15 +37,21 @@ const run = async (argv: readonly string[]): Promise<number> => {
     print: values.print === true,
     ...(values.grant === undefined ? {} : { role: values.grant }),
   })
+  if (result.persistence === 'memory') {
+    // Likely a missing variable, and in a deployment script a silent success would hide it.
+    process.stderr.write(
+      `${values.app}: EVENTFOLD_PERSISTENCE says memory (the default), which has no tables to migrate: ` +
+        "set EVENTFOLD_PERSISTENCE=postgres (or sqlite) and the rest of the application's environment\n",
+    )
+    return 1
+  }
   if (values.json) process.stdout.write(`${JSON.stringify(result)}\n`)
   else if (values.print) process.stdout.write(`${result.statements.join(';\n')}\n`)
   else
     process.stdout.write(
-      result.persistence === 'memory'
-        ? 'the memory store has no tables to migrate\n'
-        : result.applied
-          ? `${values.app}: ${result.persistence} schema migrated from version ${result.from} to ${result.to}\n`
-          : `${values.app}: ${result.persistence} schema is current (version ${result.to})\n`,
+      result.applied
+        ? `${values.app}: ${result.persistence} schema migrated from version ${result.from} to ${result.to}\n`
+        : `${values.app}: ${result.persistence} schema is current (version ${result.to})\n`,
     )
   return 0
 }

@@ -31,6 +31,18 @@ const expectedVersionOf = (header: string | null): number | undefined => {
   return match ? Number(match[1]) : Number.NaN
 }
 
+/** The conditions of a POST: If-Match (a version, or `*`: the stream exists) and If-None-Match `*` (it does not). */
+const conditionsOf = (request: Request) => {
+  const ifMatch = request.headers.get('if-match')
+  const ifNoneMatch = request.headers.get('if-none-match')?.trim()
+  const expected = expectedVersionOf(ifMatch)
+  return {
+    expectedVersion: ifNoneMatch === '*' ? 0 : expected,
+    mustExist: ifMatch?.trim() === '*',
+    conditional: ifMatch !== null || ifNoneMatch === '*',
+  }
+}
+
 /** Splits `{basePath}/{segment}/{id}`; undefined when the path is not of that shape. */
 const target = (url: URL, basePath: string): { segment: string; id: string } | undefined => {
   if (!url.pathname.startsWith(`${basePath}/`)) return undefined
@@ -47,9 +59,13 @@ export const createCommandHandler = (options: CommandHandlerOptions) => {
   const { application, routes } = options
 
   const post = async (request: Request, found: Route, id: string): Promise<Response> => {
-    const expectedVersion = expectedVersionOf(request.headers.get('if-match'))
+    const { expectedVersion, mustExist, conditional } = conditionsOf(request)
     if (Number.isNaN(expectedVersion))
-      return badRequest(400, 'Bad Request', 'If-Match must be a version, as the ETag gave it ("3")')
+      return badRequest(
+        400,
+        'Bad Request',
+        'If-Match must be one entity tag, as an ETag of this service gave it, or *',
+      )
     try {
       const body = await readJson(request, limit, maxDepth)
       if (isLeft(body)) return problem({ type: 'about:blank', ...body.left })
@@ -57,10 +73,11 @@ export const createCommandHandler = (options: CommandHandlerOptions) => {
         id,
         body: body.right,
         expectedVersion,
+        mustExist,
         metadata: options.metadata?.(request),
       })
     } catch (error) {
-      return errorResponse(error, expectedVersion !== undefined)
+      return errorResponse(error, conditional)
     }
   }
 
@@ -76,9 +93,13 @@ export const createCommandHandler = (options: CommandHandlerOptions) => {
       return badRequest(400, 'Bad Request', 'the id is not a valid URI component')
     }
     if (request.method === 'POST') return post(request, found, id)
-    if (request.method === 'GET' && found.show) {
+    if ((request.method === 'GET' || request.method === 'HEAD') && found.show) {
       try {
-        return await found.show(application, id, request.headers.get('if-none-match'))
+        const shown = await found.show(application, id, request.headers.get('if-none-match'))
+        // HEAD: the headers a GET would give, without its body.
+        return request.method === 'GET'
+          ? shown
+          : new Response(null, { status: shown.status, headers: shown.headers })
       } catch (error) {
         return errorResponse(error, false)
       }
@@ -90,7 +111,7 @@ export const createCommandHandler = (options: CommandHandlerOptions) => {
         status: 405,
         detail: `${request.method} is not served here`,
       },
-      { allow: found.show ? 'GET, POST' : 'POST' },
+      { allow: found.show ? 'GET, HEAD, POST' : 'POST' },
     )
   }
 }

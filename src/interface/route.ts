@@ -25,6 +25,8 @@ export interface CommandRequest {
   readonly id: string
   readonly body: unknown
   readonly expectedVersion: number | undefined
+  /** `If-Match: *`: the stream must exist already. */
+  readonly mustExist?: boolean
   readonly metadata: EventMetadata | undefined
 }
 
@@ -41,13 +43,23 @@ export interface Route {
 const json = (body: unknown, status: number, headers: Record<string, string> = {}): Response =>
   new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } })
 
+/**
+ * True when an If-None-Match header names this version: `*`, or one of a list of entity tags,
+ * compared weakly (`W/"3"` matches `"3"`), as RFC 9110 asks of If-None-Match.
+ */
+export const matchesAny = (header: string | null, version: number): boolean => {
+  if (header === null) return false
+  if (header.trim() === '*') return true
+  return header.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etagOf(version))
+}
+
 /** The ETag of a stream's version. */
 export const etagOf = (version: number): string => `"${version}"`
 
 /** Declares how an aggregate is served (its command codec, its answers); typed by the aggregate. */
 export const route = <C, S, E, R>(spec: RouteSpec<C, S, E, R>): Route => ({
   aggregate: spec.aggregate.name,
-  execute: async (application, { id, body, expectedVersion, metadata }) => {
+  execute: async (application, { id, body, expectedVersion, metadata, mustExist }) => {
     const command = await decodeCommand(spec.commands, body)
     if (command._tag === 'Left') {
       const { message, path } = command.left
@@ -59,6 +71,13 @@ export const route = <C, S, E, R>(spec: RouteSpec<C, S, E, R>): Route => ({
         path,
       })
     }
+    if (mustExist && (await application.get(spec.aggregate, id)).version === 0)
+      return problem({
+        type: 'about:blank',
+        title: 'Precondition Failed',
+        status: 412,
+        detail: `If-Match: * and there is no ${spec.aggregate.name} "${id}"`,
+      })
     const options = {
       ...(expectedVersion === undefined ? {} : { expectedVersion }),
       ...(metadata === undefined ? {} : { metadata }),
@@ -95,7 +114,7 @@ export const route = <C, S, E, R>(spec: RouteSpec<C, S, E, R>): Route => ({
             detail: `no ${spec.aggregate.name} "${id}"`,
           })
         const etag = etagOf(version)
-        if (ifNoneMatch === etag) return new Response(null, { status: 304, headers: { etag } })
+        if (matchesAny(ifNoneMatch, version)) return new Response(null, { status: 304, headers: { etag } })
         return json({ version, state: spec.view?.(state) }, 200, { etag })
       }
     : undefined,

@@ -58,8 +58,9 @@ export const schemaMissing = (
 ): EventfoldError =>
   new EventfoldError(
     'SchemaMissing',
-    `${where} is at schema version ${current} and this release needs ${latest}: run \`npx eventfold migrate\` ` +
-      '(or migrate() of the recorder) as a role that may create tables, or let the recorder create them (createTables)',
+    `${where} ${current === 0 ? 'do not exist' : `are at schema version ${current}`} and this release needs version ${latest}: ` +
+      "run `npx eventfold migrate --app <application>` with the application's environment (EVENTFOLD_PERSISTENCE, " +
+      'DATABASE_URL …) as a role that may create tables, or let the recorder create them (createTables)',
     { current, latest },
     cause === undefined ? undefined : { cause },
   )
@@ -68,7 +69,7 @@ export const schemaMissing = (
 export const schemaTooNew = (where: string, current: number, latest: number): EventfoldError =>
   new EventfoldError(
     'SchemaTooNew',
-    `${where} is at schema version ${current}, newer than this release knows (${latest}): upgrade eventfold`,
+    `${where} are at schema version ${current}, newer than this release knows (${latest}): upgrade eventfold`,
     { current, latest },
   )
 

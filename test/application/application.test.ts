@@ -173,6 +173,13 @@ describe('application.execute', () => {
     expect((await app.log.select(1, 20_000)).length).toBe(10_000)
   })
 
+  it('knows its aggregates by name: another object declared with the same name is the same aggregate', async () => {
+    const app = application({ name: 'school', aggregates: [dogs] })
+    const sameDogs = aggregate({ name: 'dog', decider: dog, codec: dogEvents })
+    expect((await app.execute(sameDogs, 'd1', register))._tag).toBe('Right')
+    expect((await app.get(dogs, 'd1')).version).toBe(1)
+  })
+
   it('refuses bad names and duplicate aggregate names at construction', () => {
     expect(() => application({ name: 'dog school', aggregates: [] })).toThrow(/InvalidConfiguration/)
     expect(() => aggregate({ name: 'dog-x', decider: dog, codec: dogEvents })).toThrow(/InvalidConfiguration/)

@@ -51,6 +51,10 @@ describe('eventfold migrate on SQLite', () => {
       err: expect.stringMatching(/usage: eventfold/),
     })
     expect(eventfold(['migrate', '--app', 'shop', '--nope'], env)).toMatchObject({ code: 2 })
+    expect(eventfold(['migrate', '--app', 'shop'], {})).toMatchObject({
+      code: 1,
+      err: expect.stringMatching(/EVENTFOLD_PERSISTENCE says memory/),
+    })
     expect(eventfold(['migrate', '--app', 'shop'], { EVENTFOLD_PERSISTENCE: 'postgres' })).toMatchObject({
       code: 1,
       err: expect.stringMatching(/^InvalidConfiguration: .*DATABASE_URL/),

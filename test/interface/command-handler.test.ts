@@ -209,6 +209,27 @@ describe('the command handler', () => {
     )
     expect(same.status).toBe(304)
     expect((await problemOf(await handler(new Request('http://bank.test/api/accounts/zz')))).status).toBe(404)
+    for (const tag of ['W/"2"', '"1", "2"', '*']) {
+      const cached = await handler(
+        new Request('http://bank.test/api/accounts/a1', { headers: { 'if-none-match': tag } }),
+      )
+      expect([tag, cached.status]).toEqual([tag, 304])
+    }
+    const head = await handler(new Request('http://bank.test/api/accounts/a1', { method: 'HEAD' }))
+    expect([head.status, head.headers.get('etag'), await head.text()]).toEqual([200, '"2"', ''])
+  })
+
+  it('takes If-Match: * as "it exists" and If-None-Match: * as "it does not" for a command', async () => {
+    const { handler, recorder } = setup()
+    expect((await handler(post('accounts/a2', { type: 'Open' }, { 'if-match': '*' }))).status).toBe(412)
+    expect((await handler(post('accounts/a2', { type: 'Open' }, { 'if-none-match': '*' }))).status).toBe(200)
+    expect(
+      (await handler(post('accounts/a2', { type: 'Deposit', amount: 1 }, { 'if-none-match': '*' }))).status,
+    ).toBe(412)
+    expect(
+      (await handler(post('accounts/a2', { type: 'Deposit', amount: 1 }, { 'if-match': '*' }))).status,
+    ).toBe(200)
+    expect(await recorder.maxNotificationId()).toBe(2)
   })
 
   it('answers a command for a closed stream with 409 StreamClosed, and GET without a view with 405', async () => {

@@ -95,7 +95,8 @@ export const applyMigrations = async (sql: postgres.Sql, n: Names, role?: string
   sql.begin(async (tx) => {
     await tx`select pg_advisory_xact_lock(hashtext(${n.channel}))`
     const from = await schemaVersion(tx, n, true)
-    if (from > LATEST_SCHEMA) throw schemaTooNew(`schema ${n.schema}`, from, LATEST_SCHEMA)
+    if (from > LATEST_SCHEMA)
+      throw schemaTooNew(`the tables ${n.events.replace(/_events"$/, '_*"')}`, from, LATEST_SCHEMA)
     // Tables of release 0.1 have no record of version 1: it is rerun (idempotent).
     const statements = [
       ...(from === LATEST_SCHEMA ? [] : statementsFrom(n, from <= 1 ? 0 : from)),
@@ -112,13 +113,15 @@ export const applyMigrations = async (sql: postgres.Sql, n: Names, role?: string
 export const ensureSchema = async (sql: postgres.Sql, n: Names, createTables: boolean): Promise<void> => {
   const current = await schemaVersion(sql, n)
   if (current === LATEST_SCHEMA) return
-  if (current > LATEST_SCHEMA) throw schemaTooNew(`schema ${n.schema}`, current, LATEST_SCHEMA)
-  if (!createTables) throw schemaMissing(`schema ${n.schema}`, current, LATEST_SCHEMA)
+  if (current > LATEST_SCHEMA)
+    throw schemaTooNew(`the tables ${n.events.replace(/_events"$/, '_*"')}`, current, LATEST_SCHEMA)
+  if (!createTables)
+    throw schemaMissing(`the tables ${n.events.replace(/_events"$/, '_*"')}`, current, LATEST_SCHEMA)
   try {
     await applyMigrations(sql, n)
   } catch (error) {
     if ((error as { code?: unknown }).code === '42501')
-      throw schemaMissing(`schema ${n.schema}`, current, LATEST_SCHEMA, error)
+      throw schemaMissing(`the tables ${n.events.replace(/_events"$/, '_*"')}`, current, LATEST_SCHEMA, error)
     throw error
   }
 }

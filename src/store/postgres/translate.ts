@@ -66,6 +66,15 @@ export const translate = (error: unknown, context: Record<string, unknown> = {})
         },
         { cause: error },
       )
+    if (/unsupported startup parameter/i.test(text)) {
+      // PgBouncer in transaction mode refuses the session settings: retrying cannot help.
+      return new EventfoldError(
+        'ConnectionError',
+        `${text}: behind PgBouncer in transaction mode, set transactionPooling (EVENTFOLD_PG_TRANSACTION_POOLING=true)`,
+        { ...context, driverCode: code, permanent: true },
+        { cause: error },
+      )
+    }
     if (code.startsWith('08') || driverConnectionCodes.has(code)) {
       return new EventfoldError(
         'ConnectionError',

@@ -37,7 +37,12 @@ export const applyMigrations = (db: Database.Database, t: TableNames): Migration
   db
     .transaction((): MigrationReport => {
       const from = schemaVersion(db, t)
-      if (from > LATEST_SCHEMA) throw schemaTooNew('the SQLite database', from, LATEST_SCHEMA)
+      if (from > LATEST_SCHEMA)
+        throw schemaTooNew(
+          `the tables ${t.events.replace(/events"$/, '*"')} of the SQLite database`,
+          from,
+          LATEST_SCHEMA,
+        )
       if (from === LATEST_SCHEMA) return { from, to: from, statements: [] }
       // A database of release 0.1 has version 1's tables and no record of them: version 1 is rerun (idempotent).
       const statements = pendingStatements(t, from <= 1 ? 0 : from)
@@ -50,8 +55,18 @@ export const applyMigrations = (db: Database.Database, t: TableNames): Migration
 export const ensureSchema = (db: Database.Database, t: TableNames, createTables: boolean): void => {
   const current = schemaVersion(db, t)
   if (current === LATEST_SCHEMA) return
-  if (current > LATEST_SCHEMA) throw schemaTooNew('the SQLite database', current, LATEST_SCHEMA)
-  if (!createTables) throw schemaMissing('the SQLite database', current, LATEST_SCHEMA)
+  if (current > LATEST_SCHEMA)
+    throw schemaTooNew(
+      `the tables ${t.events.replace(/events"$/, '*"')} of the SQLite database`,
+      current,
+      LATEST_SCHEMA,
+    )
+  if (!createTables)
+    throw schemaMissing(
+      `the tables ${t.events.replace(/events"$/, '*"')} of the SQLite database`,
+      current,
+      LATEST_SCHEMA,
+    )
   applyMigrations(db, t)
 }
 
