@@ -64,7 +64,12 @@ export const createMemoryRecorder = (): MemoryRecorder => {
   const snapshots = new Map<string, Notification[]>()
   const local = createLocalPorts(() => open())
   const dataKeys = new Map<string, Uint8Array>()
-  const eventIds = new Set<string>()
+  // The ids stored, indexed only once a caller gives one of its own (generated ids are new anyway).
+  let eventIds: Set<string> | undefined
+  const storedIds = (): Set<string> => {
+    eventIds ??= new Set(log.map((n) => n.eventId as string))
+    return eventIds
+  }
   let closed = false
 
   const open = (): void => {
@@ -83,7 +88,7 @@ export const createMemoryRecorder = (): MemoryRecorder => {
       seen.add(key)
       if (event.eventId !== undefined) {
         checkEventId(event.eventId, event.streamId, event.version)
-        if (eventIds.has(event.eventId) || seen.has(event.eventId)) throw duplicateEventId(event)
+        if (storedIds().has(event.eventId) || seen.has(event.eventId)) throw duplicateEventId(event)
         seen.add(event.eventId)
       }
     }
@@ -95,19 +100,26 @@ export const createMemoryRecorder = (): MemoryRecorder => {
 
   const append = (event: StoredEvent): number => {
     const eventId = event.eventId ?? newEventId()
-    const notification: Notification = {
-      streamId: event.streamId,
-      version: event.version,
-      type: event.type,
-      schemaVersion: event.schemaVersion,
-      data: event.data.slice(),
-      eventId,
-      ...(event.metadata === undefined ? {} : { metadata: structuredClone(event.metadata) }),
-      id: log.length + 1,
-      recordedAt: new Date(),
-    }
+    const id = log.length + 1
+    const recordedAt = new Date()
+    const { streamId, version, type, schemaVersion } = event
+    const data = event.data.slice()
+    const notification: Notification =
+      event.metadata === undefined
+        ? { streamId, version, type, schemaVersion, data, eventId, id, recordedAt }
+        : {
+            streamId,
+            version,
+            type,
+            schemaVersion,
+            data,
+            eventId,
+            metadata: structuredClone(event.metadata),
+            id,
+            recordedAt,
+          }
     log.push(notification)
-    eventIds.add(eventId)
+    eventIds?.add(eventId)
     const stream = streams.get(event.streamId)
     if (!stream) streams.set(event.streamId, [notification])
     else if ((stream[stream.length - 1] as Notification).version < event.version) stream.push(notification)
