@@ -8,6 +8,7 @@ export {
   parseSection,
   type Section,
 } from './notification-log.js'
+export { pause } from './pause.js'
 export {
   createLogHandler,
   createRemoteLog,

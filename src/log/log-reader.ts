@@ -4,6 +4,7 @@
 
 import { isTransient, type Notification } from '../store/index.js'
 import type { NotificationLog } from './notification-log.js'
+import { pause } from './pause.js'
 
 /** Where and how to follow a log. */
 export interface FollowOptions {
@@ -108,19 +109,6 @@ const retrying = async <T>(
     }
   }
 }
-
-/** Waits `ms`, or less when `signal` aborts. */
-const pause = (ms: number, signal: AbortSignal | undefined): Promise<void> =>
-  new Promise((resolve) => {
-    if (signal?.aborted) return resolve()
-    const done = () => {
-      clearTimeout(timer)
-      signal?.removeEventListener('abort', done)
-      resolve()
-    }
-    const timer = setTimeout(done, ms)
-    signal?.addEventListener('abort', done)
-  })
 
 /** Waits `ms`, or less when `register`ed resolver is called. */
 const idle = (ms: number, register: (resolve: () => void) => void): Promise<void> =>

@@ -3,6 +3,7 @@
 // id as a fallback or a safety net. A wake-up is due whenever the highest id seen grows.
 
 import type { Unsubscribe } from '../store/index.js'
+import { pause } from './pause.js'
 import { readEventStream } from './sse.js'
 
 /** How the remote log is watched. */
@@ -22,19 +23,6 @@ const DEFAULT_POLL_MS = 500
 /** The pause before reconnection `attempt` (from 0): 100 ms doubling to 10 s, with jitter. */
 const backoffMs = (attempt: number): number =>
   Math.min(10_000, 100 * 2 ** attempt) * (0.5 + Math.random() / 2)
-
-/** Waits `ms`, or less when `signal` aborts. */
-const pause = (ms: number, signal: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer)
-      signal.removeEventListener('abort', done)
-      resolve()
-    }
-    const timer = setTimeout(done, ms)
-    signal.addEventListener('abort', done)
-    if (signal.aborted) done()
-  })
 
 /** How long a stream must have lived for the reconnection backoff to start again from its shortest. */
 const RESET_AFTER_MS = 5_000

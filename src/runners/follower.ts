@@ -5,7 +5,7 @@
 import { type Application, causedBy, type Instruction, type LogEntry } from '../application/index.js'
 import { isEventfoldError } from '../codec/index.js'
 import type { NotificationLog } from '../log/index.js'
-import { follow } from '../log/index.js'
+import { follow, pause } from '../log/index.js'
 import type { Policy } from '../process/index.js'
 import { isTrackingConflict, isTransient, type Notification } from '../store/index.js'
 
@@ -54,17 +54,7 @@ export interface FollowerOptions {
 }
 
 /** Waits `ms`, or less when `signal` aborts. */
-export const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    if (signal.aborted) return resolve()
-    const done = () => {
-      clearTimeout(timer)
-      signal.removeEventListener('abort', done)
-      resolve()
-    }
-    const timer = setTimeout(done, ms)
-    signal.addEventListener('abort', done)
-  })
+export const sleep = pause
 
 /** The pause before retry `attempt` (from 0) after a transient failure: 50 ms doubling to 2 s, with jitter. */
 export const backoffMs = (attempt: number): number =>
