@@ -39,12 +39,16 @@ const setup = (options: { maxRetries?: number } = {}, maxBodyBytes = 1024) => {
   return { recorder, app, handler }
 }
 
-const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
-  new Request(`http://bank.test/api/${path}`, {
+/** A POST of a JSON body (a string or bytes as they are, anything else as JSON). */
+const postJson = (url: string, body: unknown, headers: Record<string, string> = {}) =>
+  new Request(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
     body: typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body),
   })
+
+const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+  postJson(`http://bank.test/api/${path}`, body, headers)
 
 const problemOf = async (response: Response): Promise<Record<string, unknown> & { status: number }> => {
   expect(response.headers.get('content-type')).toBe('application/problem+json')
@@ -153,13 +157,7 @@ describe('the command handler', () => {
       application: down,
       routes: { accounts: route({ aggregate: accounts, commands }) },
     })
-    const response = await unreachable(
-      new Request('http://bank.test/accounts/a1', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: '{"type":"Open"}',
-      }),
-    )
+    const response = await unreachable(postJson('http://bank.test/accounts/a1', { type: 'Open' }))
     expect(response.headers.get('retry-after')).toBe('1')
     const unavailable = await problemOf(response)
     expect(unavailable).toMatchObject({ status: 503, code: 'ConnectionError' })
@@ -182,15 +180,7 @@ describe('the command handler', () => {
       application: app,
       routes: { broken: route({ aggregate: broken, commands: (x) => x }) },
     })
-    const answer = await problemOf(
-      await handler(
-        new Request('http://x.test/broken/b1', {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: '{}',
-        }),
-      ),
-    )
+    const answer = await problemOf(await handler(postJson('http://x.test/broken/b1', {})))
     expect(answer).toEqual({ status: 500, type: 'about:blank', title: 'Internal Server Error' })
   })
 
@@ -254,14 +244,7 @@ describe('the command handler', () => {
         doors: route({ aggregate: doors, commands: (body) => body as { type: 'Open' } | { type: 'Close' } }),
       },
     })
-    const send = (type: string) =>
-      handler(
-        new Request('http://house.test/doors/d1', {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ type }),
-        }),
-      )
+    const send = (type: string) => handler(postJson('http://house.test/doors/d1', { type }))
     expect((await send('Close')).status).toBe(200)
     expect(await problemOf(await send('Open'))).toMatchObject({ status: 409, code: 'StreamClosed' })
     const shown = await handler(new Request('http://house.test/doors/d1'))
@@ -282,13 +265,7 @@ describe('the command handler', () => {
         }),
       },
     })
-    const response = await handler(
-      new Request('http://bank.test/accounts/a1', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: '{"type":"Open"}',
-      }),
-    )
+    const response = await handler(postJson('http://bank.test/accounts/a1', { type: 'Open' }))
     expect([response.status, response.headers.get('etag'), await response.json()]).toEqual([
       200,
       '"1"',
@@ -322,12 +299,7 @@ describe('the command handler', () => {
         }),
       },
     })
-    const request = (body: unknown) =>
-      new Request('http://bank.test/accounts/a9', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      })
+    const request = (body: unknown) => postJson('http://bank.test/accounts/a9', body)
     expect((await byIoTs(request({ type: 'Open' }))).status).toBe(200)
     expect((await problemOf(await byIoTs(request({ type: 'Deposit', amount: 'x' })))).status).toBe(400)
     expect((await byFunction(request({ type: 'Deposit', amount: 1 }))).status).toBe(400)

@@ -1,19 +1,11 @@
 // The remote log when its event stream fails: dropped, refused, missing or silent.
 
 import { createRemoteLog, follow, type NotificationLog } from 'eventfold/log'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it, onTestFinished } from 'vitest'
 import { storedEvent } from '../../src/testing/index.js'
-import { serveLog } from '../support/http.js'
+import { serveLogPerTest } from '../support/http.js'
 
-const cleanups: (() => Promise<void>)[] = []
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0)) await cleanup()
-})
-const served = async (options: Parameters<typeof serveLog>[0] = {}) => {
-  const log = await serveLog(options)
-  cleanups.push(log.server.close)
-  return log
-}
+const served = serveLogPerTest()
 
 describe('the remote log when its event stream fails', () => {
   it('reconnects a dropped stream, and wakes for what was committed while it was cut off', async () => {
@@ -70,7 +62,7 @@ describe('the remote log when its event stream fails', () => {
       },
     }
     const stop = new AbortController()
-    cleanups.push(async () => stop.abort())
+    onTestFinished(() => stop.abort())
     const reading = (async () => {
       for await (const _ of follow(counted, { pollMs: 600_000, signal: stop.signal })) watch.changed()
     })()

@@ -5,21 +5,13 @@ import { createLogDecoder } from 'eventfold/application'
 import { createRemoteLog } from 'eventfold/log'
 import { createFollower } from 'eventfold/runners'
 import { createMemoryRecorder } from 'eventfold/store'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createShop, orders } from '../../examples/shop/shop.js'
 import { readEventStream } from '../../src/log/sse.js'
 import { storedEvent } from '../../src/testing/index.js'
-import { serveLog } from '../support/http.js'
+import { serveLogPerTest } from '../support/http.js'
 
-const cleanups: (() => Promise<void>)[] = []
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0)) await cleanup()
-})
-const served = async (options: Parameters<typeof serveLog>[0] = {}) => {
-  const log = await serveLog(options)
-  cleanups.push(log.server.close)
-  return log
-}
+const served = serveLogPerTest()
 
 const chunks = (...parts: string[]) =>
   new ReadableStream<Uint8Array>({

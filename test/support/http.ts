@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net'
 import { toNodeListener } from 'eventfold/interface'
 import { createLogHandler, createNotificationLog, type NotificationLog } from 'eventfold/log'
 import { createMemoryRecorder } from 'eventfold/store'
+import { afterEach } from 'vitest'
 
 type Handler = (request: Request) => Promise<Response>
 
@@ -103,4 +104,17 @@ export const serveLog = async (
   })
   const count = (path: string) => requests.get(path) ?? 0
   return { watch, recorder, log, handler, server, count, url: `${server.url}/log` }
+}
+
+/** `serveLog` for a test file: each server is closed after the test that started it. */
+export const serveLogPerTest = () => {
+  const servers: (() => Promise<void>)[] = []
+  afterEach(async () => {
+    for (const close of servers.splice(0)) await close()
+  })
+  return async (options: Parameters<typeof serveLog>[0] = {}) => {
+    const log = await serveLog(options)
+    servers.push(log.server.close)
+    return log
+  }
 }
