@@ -17,7 +17,7 @@ const allowed = {
   evolve: [],
   decide: ['evolve'],
   codec: [],
-  process: ['decide', 'evolve'],
+  process: ['decide', 'evolve', 'codec'],
   store: ['codec'],
   log: ['store', 'codec'],
   application: ['decide', 'evolve', 'codec', 'store', 'log'],

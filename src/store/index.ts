@@ -28,6 +28,23 @@ export {
   toDomain,
 } from './mapper.js'
 export { createMemoryRecorder, type MemoryRecorder } from './memory-recorder.js'
+export { MAX_DOCUMENTS } from './memory-projections.js'
+export {
+  checkKey,
+  checkProjectionBatch,
+  checkProjectionVersion,
+  type DeadLetter,
+  type DocumentChange,
+  type DocumentQuery,
+  keepsProjections,
+  MAX_KEY_BYTES,
+  type ProjectionBatch,
+  type ProjectionRecorder,
+  type ProjectionStatus,
+  type ProjectionVersion,
+  type SqlProjectionRecorder,
+  type StoredDocument,
+} from './projections.js'
 export type {
   AggregateRecorder,
   ApplicationRecorder,

@@ -4,6 +4,8 @@
 import { concurrencyError, invalidArgument, recorderClosed, trackingConflict } from './errors.js'
 import { checkEventId, newEventId } from './event-id.js'
 import { createLocalPorts } from './local-ports.js'
+import { createMemoryProjections } from './memory-projections.js'
+import type { ProjectionRecorder } from './projections.js'
 import type { Recorder } from './recorder.js'
 import type {
   InsertOptions,
@@ -16,7 +18,7 @@ import type {
 import { checkCount, checkStoredEvent, checkStreamId } from './validate.js'
 
 /** The memory recorder: a full recorder whose state lives in this process until `close()`. */
-export type MemoryRecorder = Recorder
+export type MemoryRecorder = Recorder & ProjectionRecorder
 
 const copy = (n: Notification): Notification => ({
   ...n,
@@ -262,6 +264,7 @@ export const createMemoryRecorder = (): MemoryRecorder => {
       })
     },
     ...local.ports,
+    ...createMemoryProjections(open),
     close: async () => {
       closed = true
       local.clear()

@@ -27,4 +27,5 @@ export {
   reachable,
   replay,
 } from './laws.js'
+export { projectionConformance } from './projection-conformance.js'
 export { recorderConformance } from './recorder-conformance.js'
