@@ -27,8 +27,8 @@ export {
   type RecordOptions,
   toDomain,
 } from './mapper.js'
-export { createMemoryRecorder, type MemoryRecorder } from './memory-recorder.js'
 export { MAX_DOCUMENTS } from './memory-projections.js'
+export { createMemoryRecorder, type MemoryRecorder } from './memory-recorder.js'
 export {
   checkKey,
   checkProjectionBatch,
