@@ -45,6 +45,7 @@ export const ERROR_CODES = [
   'RemoteLogError',
   'LogUnavailable',
   'RunawaySystem',
+  'ProjectionFailed',
 ] as const
 
 /** A stable error code: one of ERROR_CODES. */
