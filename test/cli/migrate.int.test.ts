@@ -33,7 +33,7 @@ describe('eventfold migrate on SQLite', () => {
     expect(printed.out).toMatch(/CREATE TABLE IF NOT EXISTS "shop_events"/)
     expect(eventfold(['migrate', '--app', 'shop'], env)).toMatchObject({
       code: 0,
-      out: expect.stringMatching(/shop: sqlite schema migrated from version 0 to 2/),
+      out: expect.stringMatching(/shop: sqlite schema migrated from version 0 to 3/),
     })
     expect(eventfold(['migrate', '--app', 'shop', '--json'], env).out).toMatch(/"applied":false/)
     const recorder = createSqliteRecorder({

@@ -2,15 +2,17 @@
 // transaction per batch under SQLite's single write lock, so notification ids follow commit order.
 
 import Database from 'better-sqlite3'
-import { EventfoldError } from '../../codec/index.js'
 import { concurrencyError, invalidArgument, recorderClosed, trackingConflict } from '../errors.js'
 import { checkEventId, newEventId } from '../event-id.js'
 import { createLocalPorts } from '../local-ports.js'
+import type { SqlProjectionRecorder } from '../projections.js'
 import type { Recorder } from '../recorder.js'
 import type { EventMetadata, InsertOptions, Notification, StoredEvent } from '../records.js'
 import { checkCount, checkStoredEvent, checkStreamId } from '../validate.js'
 import { ensureSchema } from './migrate.js'
+import { createSqliteProjections } from './projections.js'
 import { tableNames } from './schema.js'
+import { translate } from './translate.js'
 
 /** Where the database lives. */
 export interface SqliteRecorderOptions {
@@ -27,8 +29,11 @@ export interface SqliteRecorderOptions {
   readonly createTables?: boolean
 }
 
-/** A SQLite recorder; `db` is its better-sqlite3 handle, for tests and tools that look inside. */
-export interface SqliteRecorder extends Recorder {
+/**
+ * A SQLite recorder, which keeps projections too (a SQL projection's `write` gets the database, inside
+ * the transaction); `db` is its better-sqlite3 handle, for tests and tools that look inside.
+ */
+export interface SqliteRecorder extends Recorder, SqlProjectionRecorder<Database.Database> {
   readonly db: Database.Database
 }
 
@@ -61,28 +66,6 @@ const toNotification = (row: Row): Notification => ({
 })
 
 const bytes = (data: Uint8Array): Buffer => Buffer.from(data.buffer, data.byteOffset, data.byteLength)
-
-/** Translates a better-sqlite3 error into a typed one. */
-const translate = (error: unknown): unknown => {
-  const code = (error as { code?: unknown }).code
-  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
-    return new EventfoldError(
-      'LockTimeout',
-      'another connection holds the SQLite write lock',
-      {},
-      { cause: error },
-    )
-  }
-  if (typeof code === 'string' && code.startsWith('SQLITE_')) {
-    return new EventfoldError(
-      'DatabaseError',
-      String((error as Error).message),
-      { sqliteCode: code },
-      { cause: error },
-    )
-  }
-  return error
-}
 
 /** Creates a SQLite recorder on a file (durable) or in memory. */
 export const createSqliteRecorder = (options: SqliteRecorderOptions = {}): SqliteRecorder => {
@@ -287,6 +270,7 @@ export const createSqliteRecorder = (options: SqliteRecorderOptions = {}): Sqlit
       guard(() => replaceAll.immediate(rows))
     },
     ...local.ports,
+    ...createSqliteProjections(db, t, open),
     close: async () => {
       if (closed) return
       closed = true
