@@ -140,7 +140,12 @@ export const application = <const G extends readonly AnyAggregate[]>(
     log: createNotificationLog(recorder),
     execute,
     executeAll: (instructions, tracking, executeOptions = {}) =>
-      executeAll(context, instructions, tracking, executeOptions.metadata),
+      executeAll(
+        context,
+        [executeOptions.metadata ? { instructions, metadata: executeOptions.metadata } : { instructions }],
+        tracking,
+      ),
+    executeBatch: (groups, tracking) => executeAll(context, groups, tracking),
     get: async (aggregate, id, options = {}) =>
       repository.load(
         aggregate,

@@ -54,63 +54,70 @@ export interface ExecutionContext {
   ) => Promise<void>
 }
 
+/** Instructions that share their events' metadata: what a policy decided for one upstream notification. */
+export interface InstructionGroup {
+  readonly instructions: readonly Instruction[]
+  readonly metadata?: EventMetadata
+}
+
 /**
  * Decides every instruction in order (several on one stream see each other's events) and appends
  * all events with `tracking` in one atomic batch; on a ConcurrencyError everything is read and
- * decided again. A rejected instruction adds nothing; the others still apply.
+ * decided again. A rejected instruction adds nothing; the others still apply. The results are in
+ * the order of the instructions, group after group.
  */
 export const executeAll = async (
   ctx: ExecutionContext,
-  instructions: readonly Instruction[],
+  groups: readonly InstructionGroup[],
   tracking?: Tracking,
-  metadata?: EventMetadata,
 ): Promise<ExecutedAll> => {
   for (let attempt = 0; ; attempt++) {
     const states = new Map<string, Versioned<unknown>>()
     const touched: (() => Promise<void>)[] = []
     const stored: StoredEvent[] = []
     const results: InstructionResult[] = []
-    for (const instruction of instructions) {
-      await instruction.apply(async (aggregate, id, command) => {
-        const streamId = ctx.streamOf(aggregate, id)
-        const { decider, codec } = aggregate
-        // States in `states` were folded by this aggregate's decider: the stream id names it.
-        const current =
-          (states.get(streamId) as Versioned<typeof decider.initialState> | undefined) ??
-          (await ctx.repository.load(aggregate, streamId, ctx.loadOptions(aggregate)))
-        if (decider.isTerminal?.(current.state)) {
-          results.push(left(streamClosed(streamId, current.version)))
-          return
-        }
-        const decision = toEither(decider.decide(command, current.state))
-        if (decision._tag === 'Left') {
-          results.push(left(decision.left))
-          return
-        }
-        const events = decision.right
-        const subject = events.length > 0 ? await ctx.subjects.subjectFor(aggregate, id) : undefined
-        events.forEach((event, i) => {
-          stored.push(
-            withMetadata(
-              ctx.mapper.toStored(
-                streamId,
-                current.version + i + 1,
-                encodeAt(codec, event, streamId, current.version + i + 1),
-                subject ? { subject } : {},
+    for (const { instructions, metadata } of groups)
+      for (const instruction of instructions) {
+        await instruction.apply(async (aggregate, id, command) => {
+          const streamId = ctx.streamOf(aggregate, id)
+          const { decider, codec } = aggregate
+          // States in `states` were folded by this aggregate's decider: the stream id names it.
+          const current =
+            (states.get(streamId) as Versioned<typeof decider.initialState> | undefined) ??
+            (await ctx.repository.load(aggregate, streamId, ctx.loadOptions(aggregate)))
+          if (decider.isTerminal?.(current.state)) {
+            results.push(left(streamClosed(streamId, current.version)))
+            return
+          }
+          const decision = toEither(decider.decide(command, current.state))
+          if (decision._tag === 'Left') {
+            results.push(left(decision.left))
+            return
+          }
+          const events = decision.right
+          const subject = events.length > 0 ? await ctx.subjects.subjectFor(aggregate, id) : undefined
+          events.forEach((event, i) => {
+            stored.push(
+              withMetadata(
+                ctx.mapper.toStored(
+                  streamId,
+                  current.version + i + 1,
+                  encodeAt(codec, event, streamId, current.version + i + 1),
+                  subject ? { subject } : {},
+                ),
+                metadata,
+                ctx.sealMetadata,
               ),
-              metadata,
-              ctx.sealMetadata,
-            ),
-          )
+            )
+          })
+          let state = current.state
+          for (const event of events) state = decider.evolve(state, event)
+          const next = { state, version: current.version + events.length }
+          states.set(streamId, next)
+          if (events.length > 0) touched.push(() => ctx.committed(aggregate, streamId, current.version, next))
+          results.push(right({ streamId, events, version: next.version }))
         })
-        let state = current.state
-        for (const event of events) state = decider.evolve(state, event)
-        const next = { state, version: current.version + events.length }
-        states.set(streamId, next)
-        if (events.length > 0) touched.push(() => ctx.committed(aggregate, streamId, current.version, next))
-        results.push(right({ streamId, events, version: next.version }))
-      })
-    }
+      }
     try {
       const notificationIds =
         stored.length > 0 || tracking

@@ -29,7 +29,7 @@ export {
 } from './config.js'
 export { createSubjectKeys, type SubjectKeys } from './data-keys.js'
 export { createLogDecoder, decodeNotification, type LogEntry } from './decode-log.js'
-export type { ExecutedAll, InstructionResult } from './execute-all.js'
+export type { ExecutedAll, InstructionGroup, InstructionResult } from './execute-all.js'
 export { type Instruction, type InstructionVisitor, instruction } from './instruction.js'
 export { type MigrateOptions, type MigrateResult, migrate } from './migrate.js'
 export { streamClosed } from './stream-closed.js'

@@ -18,7 +18,7 @@ import type {
 import type { Aggregate, AnyAggregate } from './aggregate.js'
 import type { Environment } from './config.js'
 import type { LogEntry } from './decode-log.js'
-import type { ExecutedAll } from './execute-all.js'
+import type { ExecutedAll, InstructionGroup } from './execute-all.js'
 import type { Instruction } from './instruction.js'
 
 /** What a successful `execute` did: the new events, and the state and version after them. */
@@ -113,6 +113,13 @@ export interface Application<A = unknown> {
     tracking?: Tracking,
     options?: { readonly metadata?: EventMetadata },
   ): Promise<ExecutedAll>
+  /**
+   * Executes what a policy decided for several upstream notifications as one unit: each group's
+   * events carry its metadata, and all of them, with the tracking of every notification in
+   * (`tracking.after`, `tracking.notificationId`], are appended atomically — a process application's
+   * batch, exactly once (a notification of the range tracked already fails it with TrackingConflict).
+   */
+  executeBatch(groups: readonly InstructionGroup[], tracking: Tracking): Promise<ExecutedAll>
   /** The aggregate's state and version, now or at `version` (a new stream is its initial state at 0). */
   get<C, S, E, R>(
     aggregate: Aggregate<C, S, E, R> & A,

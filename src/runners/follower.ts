@@ -2,7 +2,14 @@
 // policy on each, and records what it decided together with a tracking row — exactly once. It rides
 // out transient failures: after a pause it goes on from the position its tracking says.
 
-import { type Application, causedBy, type Instruction, type LogEntry } from '../application/index.js'
+import {
+  type Application,
+  causedBy,
+  type ExecutedAll,
+  type Instruction,
+  type InstructionGroup,
+  type LogEntry,
+} from '../application/index.js'
 import { isEventfoldError } from '../codec/index.js'
 import type { NotificationLog } from '../log/index.js'
 import { follow, pause } from '../log/index.js'
@@ -50,7 +57,13 @@ export interface FollowerOptions {
   readonly policy: Policy<unknown, Instruction>
   /** Told of instructions the downstream aggregates rejected (default: ignore them). */
   readonly onRejection?: (rejection: PolicyRejection) => void
+  /** Notifications per read (default 100). */
   readonly batchSize?: number
+  /**
+   * Records each batch read in one transaction, with the tracking of all its notifications
+   * (default true); false records one notification per transaction, as releases before 0.3 did.
+   */
+  readonly batchTransactions?: boolean
 }
 
 /** Waits `ms`, or less when `signal` aborts. */
@@ -64,11 +77,11 @@ export const backoffMs = (attempt: number): number =>
 export const createFollower = (options: FollowerOptions): Follower => {
   const { upstream, downstream, policy } = options
   const batchSize = options.batchSize ?? 100
+  const batching = options.batchTransactions ?? true
 
-  /** Records one notification's consequences; false when it had been processed already. */
-  const processEntry = async (entry: LogEntry): Promise<boolean> => {
+  /** What the policy decides for an entry: the instructions, with the upstream event's chain as metadata. */
+  const decideFor = (entry: LogEntry) => {
     const { notification } = entry
-    const tracking = { upstream: upstream.name, notificationId: notification.id }
     const instructions =
       entry._tag === 'Erased'
         ? []
@@ -83,21 +96,45 @@ export const createFollower = (options: FollowerOptions): Follower => {
             ...(notification.eventId === undefined ? {} : { eventId: notification.eventId }),
             ...(notification.metadata === undefined ? {} : { metadata: notification.metadata }),
           })
-    try {
-      // What the policy decided belongs to the upstream event's chain of work, caused by that event.
-      const metadata = causedBy(notification)
-      const { results } = await downstream.executeAll(instructions, tracking, metadata ? { metadata } : {})
-      results.forEach((result, i) => {
-        const instruction = instructions[i]
-        if (result._tag === 'Left' && instruction) {
+    // What the policy decided belongs to the upstream event's chain of work, caused by that event.
+    const metadata = causedBy(notification)
+    return metadata ? { instructions, metadata } : { instructions }
+  }
+
+  /** Tells `onRejection` of the instructions the downstream aggregates rejected. */
+  const report = (
+    groups: readonly InstructionGroup[],
+    entries: readonly LogEntry[],
+    results: ExecutedAll['results'],
+  ) => {
+    let at = 0
+    groups.forEach((group, g) => {
+      for (const instruction of group.instructions) {
+        const result = results[at++]
+        const notification = (entries[g] as LogEntry).notification
+        if (result?._tag === 'Left')
           options.onRejection?.({
             upstream: upstream.name,
             notificationId: notification.id,
             instruction,
             reason: result.left,
           })
-        }
-      })
+      }
+    })
+  }
+
+  /** Records one notification's consequences; false when it had been processed already. */
+  const processEntry = async (entry: LogEntry): Promise<boolean> => {
+    const { notification } = entry
+    const tracking = { upstream: upstream.name, notificationId: notification.id }
+    try {
+      const group = decideFor(entry)
+      const { results } = await downstream.executeAll(
+        group.instructions,
+        tracking,
+        group.metadata ? { metadata: group.metadata } : {},
+      )
+      report([group], [entry], results)
       return true
     } catch (error) {
       if (isTrackingConflict(error) || isEventfoldError(error, 'TrackingConflict')) return false
@@ -105,9 +142,37 @@ export const createFollower = (options: FollowerOptions): Follower => {
     }
   }
 
+  /**
+   * Records the consequences of consecutive notifications in one transaction, with the tracking of
+   * each; false when that could not be done (one was processed already, or one failed): then they
+   * are recorded one at a time, so that each is recorded once and a failure is met at its own entry.
+   */
+  const processAll = async (entries: readonly LogEntry[]): Promise<boolean> => {
+    const first = entries[0]?.notification.id ?? 0
+    const last = entries.at(-1)?.notification.id ?? 0
+    if (entries.length < 2 || last - first + 1 !== entries.length) return false
+    try {
+      const groups = entries.map(decideFor)
+      const { results } = await downstream.executeBatch(groups, {
+        upstream: upstream.name,
+        notificationId: last,
+        after: first - 1,
+      })
+      report(groups, entries, results)
+      return true
+    } catch (error) {
+      if (isTransient(error)) throw error
+      return false
+    }
+  }
+
   const counts = { processed: 0, skipped: 0 }
   /** Processes entries in order, counting each as it goes (a failure may interrupt the batch). */
   const processBatch = async (entries: readonly LogEntry[]): Promise<number> => {
+    if (batching && (await processAll(entries))) {
+      counts.processed += entries.length
+      return entries.length
+    }
     let processed = 0
     for (const entry of entries) {
       if (await processEntry(entry)) {

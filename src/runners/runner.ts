@@ -22,6 +22,8 @@ export interface RunnerOptions {
    */
   readonly onError?: (error: unknown, follower: Follower) => void
   readonly batchSize?: number
+  /** Each follower records a batch of notifications per transaction (default true; see FollowerOptions). */
+  readonly batchTransactions?: boolean
   /** The most rounds `settle` goes through before it gives up on a system that never quiets down. */
   readonly maxRounds?: number
 }
@@ -119,6 +121,7 @@ const followersOf = (
       policy: down.policy,
       ...(options.onRejection ? { onRejection: options.onRejection } : {}),
       ...(options.batchSize ? { batchSize: options.batchSize } : {}),
+      ...(options.batchTransactions === undefined ? {} : { batchTransactions: options.batchTransactions }),
     })
   })
 }

@@ -15,7 +15,7 @@ import type {
   StoredEvent,
   Tracking,
 } from './records.js'
-import { checkCount, checkStoredEvent, checkStreamId } from './validate.js'
+import { checkCount, checkStoredEvent, checkStreamId, checkTracking, trackedIds } from './validate.js'
 
 /** The memory recorder: a full recorder whose state lives in this process until `close()`. */
 export type MemoryRecorder = Recorder & ProjectionRecorder
@@ -49,14 +49,6 @@ const search = (stream: readonly Notification[], version: number): number => {
 
 const duplicateEventId = (event: StoredEvent) =>
   concurrencyError(event.streamId, event.version, undefined, event.eventId)
-
-const checkTracking = (tracking: Tracking | undefined): void => {
-  if (!tracking) return
-  if (typeof tracking.upstream !== 'string' || tracking.upstream.length === 0) {
-    throw invalidArgument('tracking.upstream must be a non-empty string')
-  }
-  checkCount('tracking.notificationId', tracking.notificationId, 1)
-}
 
 /** Creates an empty memory recorder. */
 export const createMemoryRecorder = (): MemoryRecorder => {
@@ -95,9 +87,9 @@ export const createMemoryRecorder = (): MemoryRecorder => {
       }
     }
     checkTracking(tracking)
-    if (tracking && tracked.get(tracking.upstream)?.ids.has(tracking.notificationId)) {
-      throw trackingConflict(tracking.upstream, tracking.notificationId)
-    }
+    const ids = tracking && tracked.get(tracking.upstream)?.ids
+    const conflict = tracking && ids && trackedIds(tracking).find((id) => ids.has(id))
+    if (tracking && conflict !== undefined) throw trackingConflict(tracking.upstream, conflict)
   }
 
   const append = (event: StoredEvent): number => {
@@ -129,9 +121,10 @@ export const createMemoryRecorder = (): MemoryRecorder => {
     return notification.id
   }
 
-  const track = ({ upstream, notificationId }: Tracking): void => {
+  const track = (tracking: Tracking): void => {
+    const { upstream, notificationId } = tracking
     const entry = tracked.get(upstream) ?? { max: 0, ids: new Set<number>() }
-    entry.ids.add(notificationId)
+    for (const id of trackedIds(tracking)) entry.ids.add(id)
     entry.max = Math.max(entry.max, notificationId)
     tracked.set(upstream, entry)
   }

@@ -38,10 +38,16 @@ export interface Notification extends StoredEvent {
   readonly recordedAt?: Date
 }
 
-/** Records that notification `notificationId` of the application `upstream` has been processed. */
+/**
+ * Records that notification `notificationId` of the application `upstream` has been processed —
+ * and with `after`, every notification in (after, notificationId]: a batch of them, each tracked
+ * (so a batch that overlaps one recorded already fails with TrackingConflict).
+ */
 export interface Tracking {
   readonly upstream: string
   readonly notificationId: number
+  /** The batch's first notification id − 1 (default notificationId − 1: the one notification). */
+  readonly after?: number
 }
 
 /** Which events of a stream to read: versions in (after, upTo], oldest first unless backwards. */

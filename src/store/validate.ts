@@ -2,7 +2,7 @@
 
 import { EventfoldError } from '../codec/index.js'
 import { invalidArgument } from './errors.js'
-import type { StoredEvent } from './records.js'
+import type { StoredEvent, Tracking } from './records.js'
 
 /** The longest stream id accepted, in UTF-8 bytes (fits a PostgreSQL btree index entry). */
 export const MAX_STREAM_ID_BYTES = 1024
@@ -115,3 +115,24 @@ const notJson = (value: unknown, path: string, budget = { left: 4096 }, depth = 
   }
   return undefined
 }
+
+/** The most notifications one tracking (a batch of a process application) may record. */
+export const MAX_TRACKED = 10_000
+
+/** Checks a tracking: a non-empty upstream, ids from 1, and a batch of at most MAX_TRACKED. */
+export const checkTracking = (tracking: Tracking | undefined): void => {
+  if (!tracking) return
+  if (typeof tracking.upstream !== 'string' || tracking.upstream.length === 0)
+    throw invalidArgument('tracking.upstream must be a non-empty string')
+  checkCount('tracking.notificationId', tracking.notificationId, 1)
+  if (tracking.after === undefined) return
+  checkCount('tracking.after', tracking.after, 0)
+  if (tracking.after >= tracking.notificationId)
+    throw invalidArgument(`tracking.after (${tracking.after}) must be below tracking.notificationId (${tracking.notificationId})`)
+  if (tracking.notificationId - tracking.after > MAX_TRACKED)
+    throw invalidArgument(`a tracking records at most ${MAX_TRACKED} notifications`)
+}
+
+/** The notification ids a tracking records, in order. */
+export const trackedIds = ({ notificationId, after = notificationId - 1 }: Tracking): readonly number[] =>
+  Array.from({ length: notificationId - after }, (_, i) => after + 1 + i)

@@ -218,6 +218,32 @@ export const recorderConformance = (factory: RecorderFactory<Recorder>): readonl
       equal(await r.maxTrackingId('orders'), 9)
       equal(await r.maxTrackingId('other'), 0)
     }),
+    check(
+      'a tracking with `after` records every notification of the batch; an overlapping one fails whole',
+      async (r) => {
+        await r.insertEvents([ev('x', 1)], { tracking: { upstream: 'orders', notificationId: 5, after: 2 } })
+        for (const id of [3, 4, 5]) ok(await r.hasTracking('orders', id), `${id} is tracked`)
+        ok(!(await r.hasTracking('orders', 2)))
+        equal(await r.maxTrackingId('orders'), 5)
+        await rejectsWith('TrackingConflict', () =>
+          r.insertEvents([ev('x', 2)], { tracking: { upstream: 'orders', notificationId: 8, after: 4 } }),
+        )
+        await rejectsWith('TrackingConflict', () =>
+          r.insertEvents([ev('x', 2)], { tracking: { upstream: 'orders', notificationId: 3, after: 0 } }),
+        )
+        deepStrictEqual(versions(await r.selectEvents('x')), [1])
+        equal(await r.maxTrackingId('orders'), 5)
+        await r.insertEvents([ev('x', 2)], { tracking: { upstream: 'orders', notificationId: 8, after: 5 } })
+        ok(await r.hasTracking('orders', 6))
+        equal(await r.maxTrackingId('orders'), 8)
+        await rejectsWith('InvalidArgument', () =>
+          r.insertEvents([], { tracking: { upstream: 'orders', notificationId: 9, after: 9 } }),
+        )
+        await rejectsWith('InvalidArgument', () =>
+          r.insertEvents([], { tracking: { upstream: 'orders', notificationId: 20_001, after: 0 } }),
+        )
+      },
+    ),
     check('a tracking row is not written when the events conflict', async (r) => {
       await r.insertEvents([ev('x', 1)])
       await rejectsWith('ConcurrencyError', () =>
