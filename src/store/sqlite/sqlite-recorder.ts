@@ -8,7 +8,7 @@ import { createLocalPorts } from '../local-ports.js'
 import type { SqlProjectionRecorder } from '../projections.js'
 import type { Recorder } from '../recorder.js'
 import type { EventMetadata, InsertOptions, Notification, StoredEvent } from '../records.js'
-import { checkCount, checkStoredEvent, checkStreamId } from '../validate.js'
+import { checkCount, checkStoredEvent, checkStreamId, checkTracking, trackedIds } from '../validate.js'
 import { ensureSchema } from './migrate.js'
 import { createSqliteProjections } from './projections.js'
 import { tableNames } from './schema.js'
@@ -163,9 +163,9 @@ export const createSqliteRecorder = (options: SqliteRecorderOptions = {}): Sqlit
       }
     }
     const { tracking } = opts
-    if (tracking && q.tracked.get(tracking.upstream, tracking.notificationId) !== undefined) {
-      throw trackingConflict(tracking.upstream, tracking.notificationId)
-    }
+    const upstream = tracking?.upstream ?? ''
+    const ids = tracking ? trackedIds(tracking) : []
+    for (const id of ids) if (q.tracked.get(upstream, id) !== undefined) throw trackingConflict(upstream, id)
     const first = (q.last.get() ?? 0) + 1
     events.forEach((e, i) => {
       q.insert.run(
@@ -179,7 +179,7 @@ export const createSqliteRecorder = (options: SqliteRecorderOptions = {}): Sqlit
         e.metadata === undefined ? null : JSON.stringify(e.metadata),
       )
     })
-    if (tracking) q.track.run(tracking.upstream, tracking.notificationId)
+    for (const id of ids) q.track.run(upstream, id)
     return events.map((_, i) => first + i)
   })
 
@@ -198,7 +198,7 @@ export const createSqliteRecorder = (options: SqliteRecorderOptions = {}): Sqlit
     insertEvents: async (events, opts = {}) => {
       open()
       for (const event of events) checkStoredEvent(event)
-      if (opts.tracking) checkCount('tracking.notificationId', opts.tracking.notificationId, 1)
+      checkTracking(opts.tracking)
       for (const event of events)
         if (event.eventId !== undefined) checkEventId(event.eventId, event.streamId, event.version)
       const ids = guard(() => append.immediate(events, opts))
