@@ -27,6 +27,9 @@ interface Version {
 
 const copyDocument = (document: StoredDocument): StoredDocument => structuredClone(document)
 
+/** Orders keys as the databases do: by their UTF-8 bytes (code point order, unlike JavaScript's sort). */
+const byBytes = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b))
+
 /** The tracking upstream name of a projection version (in TrackingConflict errors). */
 export const trackingName = ({ name, version }: ProjectionVersion): string => `projection ${name} v${version}`
 
@@ -130,11 +133,11 @@ export const createMemoryProjections = (open: () => void): ProjectionRecorder =>
       const serving = candidates[0]
       if (!serving) return undefined
       const { where, after } = query
-      const keys = query.keys ?? [...serving.documents.keys()].sort()
+      const keys = query.keys ?? [...serving.documents.keys()].sort(byBytes)
       const documents: StoredDocument[] = []
       for (const key of keys) {
         if (documents.length >= limit) break
-        if (after !== undefined && key <= after) continue
+        if (after !== undefined && byBytes(key, after) <= 0) continue
         const document = serving.documents.get(key)
         if (!document) continue
         if (where && document.fields?.[where.field] !== where.value) continue

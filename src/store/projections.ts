@@ -161,8 +161,12 @@ export const checkProjectionBatch = (batch: ProjectionBatch): void => {
       }
     }
   }
+  const letters = new Set<number>()
   for (const letter of batch.deadLetters ?? []) {
     checkCount('deadLetter.notificationId', letter.notificationId, 1)
+    if (letters.has(letter.notificationId))
+      throw invalidArgument(`two dead letters for notification ${letter.notificationId} in one batch`)
+    letters.add(letter.notificationId)
     if (letter.notificationId <= from || letter.notificationId > to)
       throw invalidArgument(`dead letter ${letter.notificationId} is outside the batch (${from}, ${to}]`)
   }

@@ -84,6 +84,10 @@ export const projectionConformance = (
           deadLetters: [{ notificationId: 7, streamId: 's', version: 1, code: 'X', message: 'x' }],
         }),
       )
+      const twice = { notificationId: 1, streamId: 's', version: 1, code: 'X', message: 'x' }
+      await rejectsWith('InvalidArgument', () =>
+        r.commitProjection(v1, { from: 0, to: 1, deadLetters: [twice, twice] }),
+      )
       await rejectsWith('InvalidArgument', () => r.registerProjection({ name: '', version: 1 }))
       await rejectsWith('InvalidArgument', () => r.registerProjection({ name: 'x', version: 0 }))
       equal((await r.selectDocuments(v1, ['ok'])).size, 0)
@@ -114,6 +118,10 @@ export const projectionConformance = (
       deepStrictEqual(keysOf(await r.readDocuments('orders', 1, { keys: ['b', 'x'] })), ['b'])
       deepStrictEqual(keysOf(await r.readDocuments('orders', 1, {})), ['a', 'b', 'c', 'd'])
       deepStrictEqual(keysOf(await r.readDocuments('orders', 1, { after: 'a', limit: 2 })), ['b', 'c'])
+      // Keys are in the order of their UTF-8 bytes (code points): U+FFFD before U+1F600.
+      await r.commitProjection(v1, { from: 4, to: 4, changes: [put('\u{1F600}', 1), put('\uFFFD', 2)] })
+      deepStrictEqual(keysOf(await r.readDocuments('orders', 1, { after: 'd' })), ['\uFFFD', '\u{1F600}'])
+      await r.commitProjection(v1, { from: 4, to: 4, changes: [del('\u{1F600}'), del('\uFFFD')] })
       deepStrictEqual(
         keysOf(await r.readDocuments('orders', 1, { where: { field: 'colour', value: 'red' } })),
         ['a', 'c'],
