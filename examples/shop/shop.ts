@@ -78,7 +78,7 @@ export const ordersPolicy = policy(
 export const createShop = (
   recorders: { readonly orders?: ApplicationRecorder; readonly reservations?: ApplicationRecorder } = {},
 ) => {
-  const ordersApp: Application = application({
+  const ordersApp = application({
     name: 'orders',
     aggregates: [orders],
     ...(recorders.orders ? { recorder: recorders.orders } : {}),

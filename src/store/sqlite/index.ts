@@ -9,4 +9,9 @@ export {
   schemaVersion,
 } from './migrate.js'
 export { LATEST_SCHEMA, type TableNames, tableNames } from './schema.js'
-export { createSqliteRecorder, type SqliteRecorder, type SqliteRecorderOptions } from './sqlite-recorder.js'
+export {
+  createSqliteRecorder,
+  type SqliteRecorder,
+  type SqliteRecorderOptions,
+  type SqliteTransaction,
+} from './sqlite-recorder.js'

@@ -29,11 +29,14 @@ export interface SqliteRecorderOptions {
   readonly createTables?: boolean
 }
 
+/** What an SQL projection writes with on SQLite: the better-sqlite3 database, inside the projection's transaction. */
+export type SqliteTransaction = Database.Database
+
 /**
  * A SQLite recorder, which keeps projections too (a SQL projection's `write` gets the database, inside
  * the transaction); `db` is its better-sqlite3 handle, for tests and tools that look inside.
  */
-export interface SqliteRecorder extends Recorder, SqlProjectionRecorder<Database.Database> {
+export interface SqliteRecorder extends Recorder, SqlProjectionRecorder<SqliteTransaction> {
   readonly db: Database.Database
 }
 
