@@ -14,4 +14,5 @@ export {
   type PostgresRecorder,
   type PostgresRecorderOptions,
 } from './postgres-recorder.js'
+export type { PostgresTransaction } from './projections.js'
 export { LATEST_SCHEMA, type Names, namesOf } from './schema.js'

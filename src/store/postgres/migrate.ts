@@ -59,7 +59,8 @@ export const grantStatements = (n: Names, role: string): readonly string[] => {
   const q = `"${role}"`
   return [
     `GRANT USAGE ON SCHEMA ${n.schema} TO ${q}`,
-    `GRANT SELECT, INSERT, UPDATE, DELETE ON ${n.events}, ${n.tracking}, ${n.snapshots}, ${n.keys}, ${n.leases} TO ${q}`,
+    `GRANT SELECT, INSERT, UPDATE, DELETE ON ${n.events}, ${n.tracking}, ${n.snapshots}, ${n.keys}, ${n.leases},
+      ${n.projections}, ${n.documents}, ${n.documentFields}, ${n.deadLetters} TO ${q}`,
     `GRANT SELECT ON ${n.versions} TO ${q}`,
     `GRANT EXECUTE ON FUNCTION ${n.append}, ${n.appendOne}, ${n.appendChecked} TO ${q}`,
   ]

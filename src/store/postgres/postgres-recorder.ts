@@ -14,6 +14,7 @@ import {
 } from '../errors.js'
 import { withEventIds } from '../event-id.js'
 import { createListeners } from '../listeners.js'
+import type { SqlProjectionRecorder } from '../projections.js'
 import type { Recorder } from '../recorder.js'
 import type { EventMetadata, InsertOptions, Notification, StoredEvent } from '../records.js'
 import { checkCount, checkStoredEvent, checkStreamId } from '../validate.js'
@@ -23,13 +24,14 @@ import { createGroupCommit } from './group-commit.js'
 import { createPostgresLeases } from './lease.js'
 import { ensureSchema } from './migrate.js'
 import { backoffMs, driverConfig, type PostgresRecorderOptions } from './options.js'
+import { createPostgresProjections, type PostgresTransaction } from './projections.js'
 import { type Names, namesOf } from './schema.js'
 import { translate } from './translate.js'
 
 export type { PostgresRecorderOptions } from './options.js'
 
 /** A PostgreSQL recorder; `sql` is its driver instance, for tests and tools that need to look inside. */
-export interface PostgresRecorder extends Recorder {
+export interface PostgresRecorder extends Recorder, SqlProjectionRecorder<PostgresTransaction> {
   readonly names: Names
   readonly sql: postgres.Sql
 }
@@ -219,6 +221,7 @@ export const createPostgresRecorder = (options: PostgresRecorderOptions = {}): P
   return {
     names,
     sql,
+    ...createPostgresProjections(sql, names, run),
     insertEvents,
     selectEvents: async (
       streamId,

@@ -16,6 +16,11 @@ export interface Names {
   readonly append: string
   readonly appendOne: string
   readonly eventIdIndex: string
+  readonly projections: string
+  readonly documents: string
+  readonly documentFields: string
+  readonly deadLetters: string
+  readonly documentFieldsIndex: string
   /** The schema's name, unquoted (to look it up in the catalog). */
   readonly schemaName: string
   /** A table's name, unquoted. */
@@ -53,6 +58,11 @@ export const namesOf = (schema: string, prefix: string): Names => {
     append: q('append'),
     appendOne: q('append_one'),
     eventIdIndex: `"${prefix}events_event_id"`,
+    projections: q('projections'),
+    documents: q('documents'),
+    documentFields: q('document_fields'),
+    deadLetters: q('dead_letters'),
+    documentFieldsIndex: `"${prefix}document_fields_value"`,
     channel: `${schema}.${prefix}events`,
     schemaName: schema,
     tableName: (table) => `${prefix}${table}`,
@@ -92,6 +102,7 @@ export const namesOf = (schema: string, prefix: string): Names => {
 export const migrations = (n: Names): readonly Migration[] => [
   { version: 1, statements: version1(n) },
   { version: 2, statements: version2(n) },
+  { version: 3, statements: version3(n) },
 ]
 
 /** One step of the schema: the statements that take a database from the version before to this one. */
@@ -101,7 +112,7 @@ export interface Migration {
 }
 
 /** The schema version this release of the code reads and writes. */
-export const LATEST_SCHEMA = 2
+export const LATEST_SCHEMA = 3
 
 /** The table that records which migrations a database has had (created before any of them runs). */
 export const versionsTable = (n: Names): readonly string[] => [
@@ -167,6 +178,52 @@ const version2 = (n: Names): readonly string[] => [
   `DROP FUNCTION IF EXISTS ${n.append}(text[], bigint[], text[], integer[], bytea, integer[], uuid[], text[], bigint[])`,
   `DROP FUNCTION IF EXISTS ${n.appendOne}(text, bigint, text, integer, bytea, uuid)`,
   appendCheckedFunction(n),
+]
+
+/**
+ * Version 3: projections — the position of each version of a projection, its documents (keys in
+ * byte order, COLLATE "C", so that pages follow the index), their indexed field values (one row per
+ * field to find documents by, and as a JSON object beside the document, to read) and its dead letters.
+ */
+const version3 = (n: Names): readonly string[] => [
+  `CREATE TABLE IF NOT EXISTS ${n.projections} (
+      name text NOT NULL,
+      version integer NOT NULL,
+      position bigint NOT NULL DEFAULT 0,
+      ready boolean NOT NULL DEFAULT false,
+      updated_at timestamptz NOT NULL DEFAULT now(),
+      PRIMARY KEY (name, version)
+    )`,
+  `CREATE TABLE IF NOT EXISTS ${n.documents} (
+      projection text NOT NULL,
+      version integer NOT NULL,
+      key text COLLATE "C" NOT NULL,
+      type text NOT NULL,
+      schema_version integer NOT NULL,
+      data jsonb NOT NULL,
+      fields jsonb,
+      PRIMARY KEY (projection, version, key)
+    )`,
+  `CREATE TABLE IF NOT EXISTS ${n.documentFields} (
+      projection text NOT NULL,
+      version integer NOT NULL,
+      field text NOT NULL,
+      value text NOT NULL,
+      key text COLLATE "C" NOT NULL,
+      PRIMARY KEY (projection, version, key, field)
+    )`,
+  `CREATE INDEX IF NOT EXISTS ${n.documentFieldsIndex} ON ${n.documentFields} (projection, version, field, value, key)`,
+  `CREATE TABLE IF NOT EXISTS ${n.deadLetters} (
+      projection text NOT NULL,
+      version integer NOT NULL,
+      notification_id bigint NOT NULL,
+      stream_id text NOT NULL,
+      stream_version bigint NOT NULL,
+      code text NOT NULL,
+      message text NOT NULL,
+      recorded_at timestamptz NOT NULL DEFAULT now(),
+      PRIMARY KEY (projection, version, notification_id)
+    )`,
 ]
 
 /** The checked append: see the comment above `migrations`. */
