@@ -8,9 +8,17 @@ import { print, type Row } from './measure.js'
 import { dogSchoolWorkload, loadLongStream } from './memory.js'
 import { postgresBenchmarks } from './postgres.js'
 import { processBenchmarks } from './processes.js'
+import { projectionBenchmarks } from './projections.js'
 import { sqliteBenchmarks } from './sqlite.js'
 
 console.log(`eventfold benchmarks — node ${process.version}, ${new Date().toISOString()}`)
+// BENCH=projections runs the read-side rows alone.
+if (process.env.BENCH === 'projections') {
+  const url = process.env.DATABASE_URL
+  if (!url) throw new Error('the projection benchmarks need DATABASE_URL')
+  print(await projectionBenchmarks(url))
+  process.exit(0)
+}
 const rows: Row[] = [...importCosts(), ...(await coldStart(process.env.DATABASE_URL))]
 await dogSchoolWorkload(1_000) // warm-up
 const plain = await dogSchoolWorkload()
@@ -29,6 +37,11 @@ rows.push(sealed, {
 rows.push(...(await loadLongStream()))
 rows.push(...(await sqliteBenchmarks()))
 const url = process.env.DATABASE_URL
-if (url) rows.push(...(await postgresBenchmarks(url)), ...(await processBenchmarks(url)))
+if (url)
+  rows.push(
+    ...(await postgresBenchmarks(url)),
+    ...(await processBenchmarks(url)),
+    ...(await projectionBenchmarks(url)),
+  )
 else console.log('(PostgreSQL benchmarks skipped: set DATABASE_URL, e.g. eval "$(npm run -s db:up)")')
 print(rows)

@@ -10,7 +10,7 @@ import { type DogRejection, dog, dogEvents } from './dog.js'
 export const dogs = aggregate({ name: 'dog', decider: dog, codec: dogEvents })
 
 export interface DogSchool {
-  readonly app: Application
+  readonly app: Application<typeof dogs>
   registerDog(name: string): Promise<Either<DogRejection, string>>
   addTrick(dogId: string, trick: string): Promise<Either<DogRejection, void>>
   getDog(dogId: string): Promise<{ readonly name: string; readonly tricks: readonly string[] } | undefined>

@@ -4,6 +4,7 @@
 import type postgres from 'postgres'
 import { concurrencyError, isConcurrencyError, trackingConflict } from '../errors.js'
 import type { StoredEvent, Tracking } from '../records.js'
+import { trackedIds } from '../validate.js'
 import { arrayLiteral as a } from './arrays.js'
 import type { Pending } from './group-commit.js'
 import { appendOneStatement, appendStatement, type Names } from './schema.js'
@@ -58,11 +59,13 @@ const columns = (group: readonly Pending<Batch, readonly number[]>[]) => {
       c.eventId.push(e.eventId as string)
       c.metadata.push(e.metadata === undefined ? null : JSON.stringify(e.metadata))
     }
-    if (item.tracking) {
-      c.trackBatch.push(b)
-      c.upstream.push(item.tracking.upstream)
-      c.trackId.push(item.tracking.notificationId)
-    }
+    // A batch's tracking is a row per notification it records: (after, notificationId].
+    if (item.tracking)
+      for (const id of trackedIds(item.tracking)) {
+        c.trackBatch.push(b)
+        c.upstream.push(item.tracking.upstream)
+        c.trackId.push(id)
+      }
   })
   return { ...c, blob: Buffer.concat(c.data) }
 }

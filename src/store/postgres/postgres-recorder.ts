@@ -17,7 +17,7 @@ import { createListeners } from '../listeners.js'
 import type { SqlProjectionRecorder } from '../projections.js'
 import type { Recorder } from '../recorder.js'
 import type { EventMetadata, InsertOptions, Notification, StoredEvent } from '../records.js'
-import { checkCount, checkStoredEvent, checkStreamId } from '../validate.js'
+import { checkCount, checkStoredEvent, checkStreamId, checkTracking } from '../validate.js'
 import { type Batch, createWrite } from './append.js'
 import { arrayLiteral } from './arrays.js'
 import { createGroupCommit } from './group-commit.js'
@@ -195,6 +195,7 @@ export const createPostgresRecorder = (options: PostgresRecorderOptions = {}): P
       checkCount('tracking.notificationId', tracking.notificationId, 1)
       if (typeof tracking.upstream !== 'string' || tracking.upstream.length === 0)
         checkStreamId(tracking.upstream)
+      checkTracking(tracking)
     }
     if (events.length === 0 && !tracking) return []
     const batch: Batch = { events: withEventIds(events), tracking }
