@@ -72,6 +72,24 @@ const catchUp = async (url: string, count: number): Promise<Row[]> => {
       unit: 'events/s',
     })
   }
+  // The worst case: every event changes a document of its own (no folding within a batch).
+  const perEvent = createDocumentProjection({
+    source: app,
+    projection: documentProjection({
+      name: 'bench_events',
+      codec: jsonState<{ readonly type: string }>('EventDocument'),
+      key: (entry: Entry) => String(entry.notification.id),
+      evolve: (_: { readonly type: string } | undefined, entry) => ({ type: entry.notification.type }),
+    }),
+  })
+  const perEventSeconds = await time(async () => {
+    await perEvent.catchUp()
+  })
+  rows.push({
+    name: `projection: catch-up, every event a document of its own, postgres, batches of 500`,
+    value: count / perEventSeconds,
+    unit: 'events/s',
+  })
   // The same fold kept in memory, reading the same log: what the documents' storage costs.
   const folded = createProjection(
     app,
