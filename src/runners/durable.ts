@@ -176,6 +176,14 @@ export const createRunnerOf = <Entry extends { readonly notification: Notificati
     return found ?? (await store.registerProjection(projection))
   }
 
+  /** The position of the newest older ready version of the name: the one serving now (0 for none). */
+  const servingPosition = async (): Promise<number> => {
+    const others = (await store.selectProjections(projection.name)).filter(
+      (s) => s.ready && s.version < projection.version,
+    )
+    return others.at(-1)?.position ?? 0
+  }
+
   /** Applies one page from `from`; resolves to the new position. */
   const step = async (notifications: readonly Notification[], from: number, to: number): Promise<number> => {
     const items = await decodeItems(source, notifications)
@@ -203,8 +211,17 @@ export const createRunnerOf = <Entry extends { readonly notification: Notificati
     for (let failures = 0; ; ) {
       try {
         const start = await status()
-        const { count } = await catchUpFrom(source.log, start.position)
-        if (!start.ready) await store.markReady(projection)
+        let { position, count } = await catchUpFrom(source.log, start.position)
+        if (start.ready) return count
+        // Ready only once at least as far as the version serving now, so that readers who switch
+        // to this one never see it behind what they saw (the serving one may still be following).
+        for (let serving = await servingPosition(); position < serving; serving = await servingPosition()) {
+          const more = await catchUpFrom(source.log, position)
+          position = more.position
+          count += more.count
+          if (more.count === 0) await sleep(50)
+        }
+        await store.markReady(projection)
         return count
       } catch (error) {
         // Another instance moved the position: go on from where it is.

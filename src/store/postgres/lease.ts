@@ -35,10 +35,11 @@ export const createPostgresLeases = (sql: postgres.Sql, names: Names, run: Run, 
       markLost = resolve
     })
     let released = false
+    /** Stops renewing; `lost` settles only when the lease ends without `release`. */
     const end = () => {
       clearInterval(heartbeat)
       held.delete(release)
-      markLost()
+      if (!released) markLost()
     }
     const renew = async () => {
       if (released) return
