@@ -4,7 +4,7 @@
 
 import type { JsonValue } from '../codec/index.js'
 import { invalidArgument } from './errors.js'
-import { checkCount, checkEventType } from './validate.js'
+import { checkCount, checkEventType, checkStreamId } from './validate.js'
 
 /** One version of a named projection: versions of one name are built side by side. */
 export interface ProjectionVersion {
@@ -167,6 +167,10 @@ export const checkProjectionBatch = (batch: ProjectionBatch): void => {
     if (letters.has(letter.notificationId))
       throw invalidArgument(`two dead letters for notification ${letter.notificationId} in one batch`)
     letters.add(letter.notificationId)
+    checkStreamId(letter.streamId)
+    checkCount('deadLetter.version', letter.version, 0)
+    if (typeof letter.code !== 'string' || typeof letter.message !== 'string')
+      throw invalidArgument('a dead letter needs a code and a message (strings)')
     if (letter.notificationId <= from || letter.notificationId > to)
       throw invalidArgument(`dead letter ${letter.notificationId} is outside the batch (${from}, ${to}]`)
   }
