@@ -10,6 +10,7 @@ import {
   isCompression,
   lazyRecorder,
   type MapperOptions,
+  type ProjectionRecorder,
   parseKey,
   type Recorder,
 } from '../store/index.js'
@@ -192,7 +193,7 @@ const checkUrl = (url: Setting): void => {
 }
 
 /** The recorder a configuration describes; durable drivers are imported on first use only. */
-export const recorderFor = (config: RecorderConfig, appName: string): Recorder => {
+export const recorderFor = (config: RecorderConfig, appName: string): Recorder & ProjectionRecorder => {
   switch (config.persistence) {
     case 'memory':
       return createMemoryRecorder()

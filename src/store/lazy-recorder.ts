@@ -1,13 +1,21 @@
 // A recorder created on first use: lets a synchronous factory hand out a recorder whose driver
 // (and its import) is loaded only when the first operation needs it.
 
+import { EventfoldError } from '../codec/index.js'
+import type { ProjectionRecorder, SqlProjectionRecorder } from './projections.js'
 import type { Recorder } from './recorder.js'
 
-/** Wraps `create` so that it runs once, on the first call of any method; `close()` before that creates nothing. */
-export const lazyRecorder = (create: () => Promise<Recorder>): Recorder => {
-  let created: Promise<Recorder> | undefined
+/** A recorder that keeps projections, SQL ones too where its database has tables. */
+type Created = Recorder & ProjectionRecorder & Partial<SqlProjectionRecorder<unknown>>
+
+/**
+ * Wraps `create` so that it runs once, on the first call of any method; `close()` before that
+ * creates nothing. Its SQL projections get the created recorder's transaction (none on memory).
+ */
+export const lazyRecorder = (create: () => Promise<Created>): Recorder & SqlProjectionRecorder<unknown> => {
+  let created: Promise<Created> | undefined
   let closed = false
-  const get = (): Promise<Recorder> => {
+  const get = (): Promise<Created> => {
     created ??= create().catch((error: unknown) => {
       created = undefined
       throw error
@@ -31,6 +39,23 @@ export const lazyRecorder = (create: () => Promise<Recorder>): Recorder => {
     deleteDataKey: async (subject) => (await get()).deleteDataKey(subject),
     replaceEventData: async (rows) => (await get()).replaceEventData(rows),
     acquireLease: async (name) => (await get()).acquireLease(name),
+    registerProjection: async (projection) => (await get()).registerProjection(projection),
+    selectProjections: async (name) => (await get()).selectProjections(name),
+    selectDocuments: async (projection, keys) => (await get()).selectDocuments(projection, keys),
+    commitProjection: async (projection, batch) => (await get()).commitProjection(projection, batch),
+    markReady: async (projection) => (await get()).markReady(projection),
+    readDocuments: async (name, upTo, query) => (await get()).readDocuments(name, upTo, query),
+    selectDeadLetters: async (projection) => (await get()).selectDeadLetters(projection),
+    dropProjection: async (projection) => (await get()).dropProjection(projection),
+    commitSqlProjection: async (projection, batch, write) => {
+      const recorder = await get()
+      if (!recorder.commitSqlProjection)
+        throw new EventfoldError(
+          'InvalidConfiguration',
+          `the ${projection.name} projection writes SQL, and this store has no tables`,
+        )
+      return recorder.commitSqlProjection(projection, batch, write)
+    },
     close: async () => {
       if (closed) return
       closed = true

@@ -1,4 +1,4 @@
-import { aggregate, application, type EntryOf } from 'eventfold/application'
+import { type Application, aggregate, application, type EntryOf } from 'eventfold/application'
 import { jsonState } from 'eventfold/codec'
 import { type DocumentProjection, documentProjection } from 'eventfold/process'
 import { createDocumentProjection, documentReader } from 'eventfold/runners'
@@ -10,7 +10,7 @@ import { dogsByTrick } from '../../examples/dog-school/dogs-by-trick.js'
 const school = () => application({ name: 'school', aggregates: [dogs], recorder: createMemoryRecorder() })
 type Entry = EntryOf<typeof dogs>
 
-const teach = async (app: ReturnType<typeof school>, dog: string, ...tricks: string[]) => {
+const teach = async (app: Application<typeof dogs>, dog: string, ...tricks: string[]) => {
   await app.execute(dogs, dog, { type: 'RegisterDog', name: dog })
   let last = 0
   for (const trick of tricks) {
@@ -210,5 +210,16 @@ describe('document projections (memory)', () => {
     const projection = createDocumentProjection({ source: app, projection: counting() as never })
     await projection.catchUp()
     expect(await projection.get('dog-fido')).toEqual({ n: 2, erased: 2 })
+  })
+})
+
+describe('document projections on a store the environment chooses', () => {
+  it('run on the application recorder built from EVENTFOLD_PERSISTENCE=sqlite (created on first use)', async () => {
+    const app = application({ name: 'school', aggregates: [dogs], env: { EVENTFOLD_PERSISTENCE: 'sqlite' } })
+    await teach(app, 'fido', 'sit')
+    const projection = createDocumentProjection({ source: app, projection: dogsByTrick })
+    expect(await projection.catchUp()).toBe(2)
+    expect(await projection.get('sit')).toEqual({ trick: 'sit', dogs: ['fido'] })
+    await app.close()
   })
 })
