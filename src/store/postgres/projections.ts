@@ -235,6 +235,8 @@ export const createPostgresProjections = (
           () =>
             sql.begin(async (tx) => {
               await commit(tx, projection, parameters, batch.from)
+              // The projection's unqualified tables are the recorder's schema's (then public's).
+              await tx.unsafe(`SET LOCAL search_path TO ${names.schema}, public`)
               try {
                 const written = await write(tx)
                 if (Array.isArray(written)) await Promise.all(written)
