@@ -73,7 +73,7 @@ describe.skipIf(skipPostgres)('eventfold migrate on PostgreSQL', () => {
     expect(eventfold(['migrate', '--app', 'bank', '--print'], env).out).toMatch(/^BEGIN;/)
     expect(eventfold(['migrate', '--app', 'bank'], env)).toMatchObject({
       code: 0,
-      out: expect.stringMatching(/bank: postgres schema migrated from version 0 to 2/),
+      out: expect.stringMatching(/bank: postgres schema migrated from version 0 to 3/),
     })
     expect(eventfold(['migrate', '--app', 'bank'], env).out).toMatch(/schema is current/)
     const recorder = createPostgresRecorder({
