@@ -3,7 +3,7 @@
 
 import type { EntryOf } from 'eventfold/application'
 import { type SqlProjection, sqlProjection } from 'eventfold/runners'
-import type { PostgresTransaction } from "eventfold/store/postgres"
+import type { PostgresTransaction } from 'eventfold/store/postgres'
 import type { SqliteTransaction } from 'eventfold/store/sqlite'
 import type { orders } from './shop.js'
 

@@ -128,7 +128,9 @@ export const checkTracking = (tracking: Tracking | undefined): void => {
   if (tracking.after === undefined) return
   checkCount('tracking.after', tracking.after, 0)
   if (tracking.after >= tracking.notificationId)
-    throw invalidArgument(`tracking.after (${tracking.after}) must be below tracking.notificationId (${tracking.notificationId})`)
+    throw invalidArgument(
+      `tracking.after (${tracking.after}) must be below tracking.notificationId (${tracking.notificationId})`,
+    )
   if (tracking.notificationId - tracking.after > MAX_TRACKED)
     throw invalidArgument(`a tracking records at most ${MAX_TRACKED} notifications`)
 }
