@@ -67,7 +67,7 @@ describe('the packed package', () => {
     expect(run(join(root, 'node_modules/.bin/publint'), ['run', '--strict'])).toMatch(/All good/)
   })
 
-  it('imports the root and every core subpath with only fp-ts installed (no postgres, zod, io-ts, better-sqlite3)', () => {
+  it('imports the root and every core subpath with only fp-ts installed (no postgres, zod, io-ts, better-sqlite3, commander, cli-progress)', () => {
     expect(core.length).toBeGreaterThanOrEqual(7)
     for (const specifier of core) expect([specifier, tryImport(specifier)]).toEqual([specifier, 'ok'])
   })
@@ -93,6 +93,17 @@ describe('the packed package', () => {
   })
 
   it('has an eventfold command that migrates the tables of an application', () => {
+    // The command line's own dependencies, which a consumer's npm installs (the core never loads them).
+    for (const dependency of [
+      'commander',
+      'cli-progress',
+      'string-width',
+      'strip-ansi',
+      'ansi-regex',
+      'emoji-regex',
+      'is-fullwidth-code-point',
+    ])
+      link(dependency)
     const bin = manifest.bin.eventfold ?? ''
     const path = join(scratch, 'cli.db')
     const out = execFileSync(

@@ -165,3 +165,12 @@ export const seedDogs = async (
   }
   return ids
 }
+
+/** Resolves once `condition` holds, checking every 20 ms; rejects after `timeoutMs`. */
+export const until = async (condition: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> => {
+  const deadline = Date.now() + timeoutMs
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`still not so after ${timeoutMs} ms`)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+}
