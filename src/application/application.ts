@@ -12,7 +12,7 @@ import { createSubjectKeys } from './data-keys.js'
 import { decodeNotification, type LogEntry } from './decode-log.js'
 import { executeOne } from './execute.js'
 import { type ExecutionContext, executeAll } from './execute-all.js'
-import { createRepository } from './repository.js'
+import { createRepository, type LoadOptions } from './repository.js'
 import { createStreamQueues } from './stream-queues.js'
 import type { Application, ApplicationOptions, Executed, ExecuteOptions } from './types.js'
 import { metadataSealer, openMetadata } from './with-metadata.js'
@@ -61,9 +61,13 @@ export const application = <const G extends readonly AnyAggregate[]>(
     // The codec stored for an aggregate is its own state codec (or JSON for it): a StateCodec<S>.
     return { every: entry?.every, codec: entry?.codec as StateCodec<S> | undefined }
   }
-  const loadOptions = <S>(aggregate: Aggregate<never, S, unknown, unknown>, upTo?: number) => {
+  const loadOptions = <S>(
+    aggregate: Aggregate<never, S, unknown, unknown>,
+    upTo?: number,
+  ): LoadOptions<S> => {
     const { codec } = snapshotsOf(aggregate)
-    return { ...(upTo === undefined ? {} : { upTo }), ...(codec ? { snapshots: codec } : {}) }
+    if (upTo === undefined) return codec ? { snapshots: codec } : NO_OPTIONS
+    return codec ? { upTo, snapshots: codec } : { upTo }
   }
   const registered = new Set(options.aggregates)
   const names = new Set(options.aggregates.map((a) => a.name))
@@ -97,8 +101,10 @@ export const application = <const G extends readonly AnyAggregate[]>(
     to: Versioned<S>,
   ): Promise<void> => {
     repository.remember(aggregate, streamId, to)
-    const { every, codec } = snapshotsOf(aggregate)
-    if (!every || !codec || Math.floor(from / every) >= Math.floor(to.version / every)) return
+    const every = snapshotting.get(byName.get(aggregate.name) ?? aggregate)?.every
+    if (!every || Math.floor(from / every) >= Math.floor(to.version / every)) return
+    const { codec } = snapshotsOf(aggregate)
+    if (!codec) return
     const id = streamId.slice(aggregate.name.length + 1)
     const subject = await subjects.subjectFor(aggregate, id)
     await repository.saveSnapshot(codec, streamId, to, subject).catch((error: unknown) => {
@@ -122,16 +128,22 @@ export const application = <const G extends readonly AnyAggregate[]>(
     ...(sealMetadata ? { sealMetadata } : {}),
   }
 
-  const execute = async <C, S, E, R>(
+  // Not an async function (its promise would wrap the queue's, a few more turns and allocations
+  // per command), so a refusal of its arguments is returned as a rejected promise by hand.
+  const execute = <C, S, E, R>(
     aggregate: Aggregate<C, S, E, R>,
     id: string,
     command: C,
-    options: ExecuteOptions = {},
+    options: ExecuteOptions = NO_OPTIONS,
   ): Promise<Either<R, Executed<S, E>>> => {
-    const streamId = streamOf(aggregate, id)
-    if (options.expectedVersion !== undefined) checkCount('expectedVersion', options.expectedVersion, 0)
-    // Commands for one stream take turns in this process: they never conflict with each other.
-    return queues.run(streamId, () => executeOne(context, aggregate, id, streamId, command, options))
+    try {
+      const streamId = streamOf(aggregate, id)
+      if (options.expectedVersion !== undefined) checkCount('expectedVersion', options.expectedVersion, 0)
+      // Commands for one stream take turns in this process: they never conflict with each other.
+      return queues.run(streamId, () => executeOne(context, aggregate, id, streamId, command, options))
+    } catch (error) {
+      return Promise.reject(error)
+    }
   }
 
   const app: Application = {
@@ -188,6 +200,9 @@ export const application = <const G extends readonly AnyAggregate[]>(
   // it decodes each notification with the aggregate its stream names, so each entry is of that one.
   return app as Application<G[number]>
 }
+
+/** Options left out: one shared empty object, never changed. */
+const NO_OPTIONS = Object.freeze({})
 
 const backoff = (attempt: number): Promise<void> =>
   new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(100, 2 ** attempt)))

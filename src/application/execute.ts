@@ -5,9 +5,10 @@ import type { Either } from 'fp-ts/lib/Either.js'
 import { EventfoldError, left, right } from '../codec/index.js'
 import { toEither } from '../decide/index.js'
 import { initial, type Versioned } from '../evolve/index.js'
-import { isConcurrencyError } from '../store/index.js'
+import { isConcurrencyError, type StoredEvent } from '../store/index.js'
 import { type Aggregate, encodeAt } from './aggregate.js'
 import type { ExecutionContext } from './execute-all.js'
+import type { Subject } from './repository.js'
 import { streamClosed } from './stream-closed.js'
 import type { Executed, ExecuteOptions } from './types.js'
 import { withMetadata } from './with-metadata.js'
@@ -26,7 +27,7 @@ export const executeOne = async <C, S, E, R>(
   command: C,
   options: ExecuteOptions,
 ): Promise<Either<R, Executed<S, E>>> => {
-  const { decider, codec } = aggregate
+  const { decider } = aggregate
   const { expectedVersion } = options
   let current: Versioned<S> | undefined = options.expectNew
     ? initial(decider.initialState)
@@ -56,23 +57,13 @@ export const executeOne = async <C, S, E, R>(
     }
     if (decision._tag === 'Left') return left(decision.left)
     const events = decision.right
-    const from = current.version
-    const subject = events.length > 0 ? await ctx.subjects.subjectFor(aggregate, id) : undefined
-    const stored = events.map((event, i) =>
-      withMetadata(
-        ctx.mapper.toStored(
-          streamId,
-          from + i + 1,
-          encodeAt(codec, event, streamId, from + i + 1),
-          subject ? { subject } : {},
-        ),
-        options.metadata,
-        ctx.sealMetadata,
-      ),
-    )
     let notificationIds: readonly number[] = []
     try {
-      if (stored.length > 0) notificationIds = await ctx.recorder.insertEvents(stored)
+      if (events.length > 0) {
+        const subject = aggregate.subjectOf ? await ctx.subjects.subjectFor(aggregate, id) : undefined
+        const stored = storedEvents(ctx, aggregate, streamId, current.version, events, subject, options)
+        notificationIds = await ctx.recorder.insertEvents(stored)
+      }
     } catch (error) {
       if (!isConcurrencyError(error)) throw error
       if (expectedVersion !== undefined) {
@@ -85,12 +76,45 @@ export const executeOne = async <C, S, E, R>(
       fresh = true
       continue
     }
-    let state = current.state
-    for (const event of events) state = decider.evolve(state, event)
-    const version = from + events.length
-    await ctx.committed(aggregate, streamId, from, { state, version })
-    return right({ streamId, events, state, version, notificationIds })
+    const after = evolveAll(decider, current, events)
+    await ctx.committed(aggregate, streamId, current.version, after)
+    return right({ streamId, events, state: after.state, version: after.version, notificationIds })
   }
+}
+
+/** The stored form of events decided at version `from`, with the command's metadata. */
+const storedEvents = <E>(
+  ctx: ExecutionContext,
+  aggregate: Aggregate<never, unknown, E, unknown>,
+  streamId: string,
+  from: number,
+  events: readonly E[],
+  subject: Subject | undefined,
+  options: ExecuteOptions,
+): StoredEvent[] => {
+  const record = subject ? { subject } : undefined
+  const stored: StoredEvent[] = new Array(events.length)
+  for (let i = 0; i < events.length; i++) {
+    const version = from + i + 1
+    const encoded = encodeAt(aggregate.codec, events[i] as E, streamId, version)
+    stored[i] = withMetadata(
+      ctx.mapper.toStored(streamId, version, encoded, record),
+      options.metadata,
+      ctx.sealMetadata,
+    )
+  }
+  return stored
+}
+
+/** The state after `events`, at the version after the last of them. */
+const evolveAll = <S, E>(
+  decider: { evolve(state: S, event: E): S },
+  from: Versioned<S>,
+  events: readonly E[],
+): Versioned<S> => {
+  let state = from.state
+  for (const event of events) state = decider.evolve(state, event)
+  return { state, version: from.version + events.length }
 }
 
 /** The ConcurrencyError of an `expectedVersion` that is not the stream's version. */

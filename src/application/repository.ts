@@ -151,6 +151,7 @@ export const createRepository = (
         limit: PAGE,
         ...(upTo === undefined ? {} : { upTo }),
       })
+      if (page.length === 0) break
       const keys = await keysFor(page)
       for (const event of page) {
         if (event.version !== version + 1) throw gap(streamId, version, event)

@@ -8,8 +8,8 @@ export interface StreamQueues {
 
 /** Creates an empty set of queues; a key's queue is dropped when its last task ends. */
 export const createStreamQueues = (): StreamQueues => {
-  // The tasks waiting for each key that has one running (an empty list: one running, none waiting).
-  const waiting = new Map<string, (() => void)[]>()
+  // The tasks waiting for each key that has one running (null: one running, none waiting yet).
+  const waiting = new Map<string, (() => void)[] | null>()
   const next = (key: string): void => {
     const start = waiting.get(key)?.shift()
     if (start) start()
@@ -24,13 +24,18 @@ export const createStreamQueues = (): StreamQueues => {
   }
   return {
     run: <T>(key: string, task: () => Promise<T>): Promise<T> => {
-      const queue = waiting.get(key)
-      if (!queue) {
-        waiting.set(key, [])
+      let queue = waiting.get(key)
+      if (queue === undefined) {
+        waiting.set(key, null)
         return runNow(key, task)
       }
+      if (queue === null) {
+        queue = []
+        waiting.set(key, queue)
+      }
+      const waiters = queue
       return new Promise<T>((resolve, reject) => {
-        queue.push(() => {
+        waiters.push(() => {
           runNow(key, task).then(resolve, reject)
         })
       })

@@ -105,6 +105,50 @@ export const createTranscoder = (custom: readonly CustomType[] = []): Transcoder
   if (byName.size !== types.length)
     throw new EventfoldError('InvalidConfiguration', 'custom type names must be unique')
 
+  /**
+   * True when `value` is JSON that `encode` would hand back as it is — nothing to tag, nothing to
+   * refuse — checked without allocating. Deeper than 32 levels (a cycle, say) it answers false.
+   */
+  const isPlain = (value: unknown, depth: number): boolean => {
+    switch (typeof value) {
+      case 'string':
+      case 'boolean':
+        return true
+      case 'number':
+        return specialNumber(value) === undefined
+      case 'object':
+        break
+      default:
+        return false
+    }
+    if (value === null) return true
+    if (depth > 32 || (custom.length > 0 && custom.some((t) => t.matches(value)))) return false
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) if (!(i in value && isPlain(value[i], depth + 1))) return false
+      return true
+    }
+    if (Object.getPrototypeOf(value) !== Object.prototype) return false
+    for (const key in value) {
+      if (key === TAG || !Object.hasOwn(value, key)) return false
+      if (!isPlain((value as Record<string, unknown>)[key], depth + 1)) return false
+    }
+    return Object.getOwnPropertySymbols(value).length === 0
+  }
+
+  /** True when some object in `json` has a tag (so decoding it must rebuild values); allocates nothing. */
+  const hasTag = (json: JsonValue, depth: number): boolean => {
+    if (typeof json !== 'object' || json === null) return false
+    if (depth > 32) return true
+    if (Array.isArray(json)) {
+      for (let i = 0; i < json.length; i++) if (hasTag(json[i] ?? null, depth + 1)) return true
+      return false
+    }
+    for (const key in json) {
+      if (key === TAG || hasTag((json as JsonObject)[key] ?? null, depth + 1)) return true
+    }
+    return false
+  }
+
   const encode = (value: unknown, path: (string | number)[], seen: Set<object>): JsonValue => {
     switch (typeof value) {
       case 'string':
@@ -237,9 +281,10 @@ export const createTranscoder = (custom: readonly CustomType[] = []): Transcoder
     return out ?? object
   }
 
+  // Most events are plain JSON: those are neither copied on the way in nor walked twice on the way out.
   return {
-    encode: (value) => encode(value, [], new Set()),
-    decode: (json) => decode(json, []),
+    encode: (value) => (isPlain(value, 0) ? (value as JsonValue) : encode(value, [], new Set())),
+    decode: (json) => (hasTag(json, 0) ? decode(json, []) : json),
   }
 }
 

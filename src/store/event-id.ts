@@ -14,22 +14,36 @@ export const checkEventId = (eventId: unknown, streamId: string, version: number
   return eventId
 }
 
-const POOL = 10 * 1024
-const pool = Buffer.alloc(POOL)
-let offset = POOL
-const VARIANT = ['8', '9', 'a', 'b']
+// An id is written as ASCII into one buffer and read out as one string: the hex of the current
+// millisecond is written once per millisecond, the random digits from a pool of random bytes.
+const HEX = Buffer.from('0123456789abcdef', 'latin1')
+const text = Buffer.from('00000000-0000-7000-8000-000000000000', 'latin1')
+const random = Buffer.alloc(4096)
+let drawn = random.length
+let millisecond = -1
+/** Where the 18 random hex digits go; the variant digit (two random bits) is written apart. */
+const DIGITS = [15, 16, 17, 20, 21, 22, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35]
 
 /** A new UUID v7, in canonical lower-case form: 48 bits of milliseconds, then 74 random bits. */
 export const newEventId = (): string => {
-  if (offset + 10 > POOL) {
-    randomFillSync(pool)
-    offset = 0
+  const now = Date.now()
+  if (now !== millisecond) {
+    millisecond = now
+    const time = now.toString(16).padStart(12, '0')
+    text.write(time.slice(0, 8), 0, 'latin1')
+    text.write(time.slice(8), 9, 'latin1')
   }
-  const random = pool.toString('hex', offset, offset + 10)
-  offset += 10
-  const time = Date.now().toString(16).padStart(12, '0')
-  const variant = VARIANT[Number.parseInt(random[3] as string, 16) & 3] as string
-  return `${time.slice(0, 8)}-${time.slice(8)}-7${random.slice(0, 3)}-${variant}${random.slice(4, 7)}-${random.slice(7, 19)}`
+  if (drawn + 10 > random.length) {
+    randomFillSync(random)
+    drawn = 0
+  }
+  for (let i = 0; i < DIGITS.length; i += 2) {
+    const byte = random[drawn++] as number
+    text[DIGITS[i] as number] = HEX[byte >> 4] as number
+    text[DIGITS[i + 1] as number] = HEX[byte & 15] as number
+  }
+  text[19] = HEX[8 | ((random[drawn++] as number) & 3)] as number
+  return text.toString('latin1', 0, 36)
 }
 
 /** The batch with an id on every event: the one it has (checked), or a new one. */

@@ -8,6 +8,7 @@ import { createMemoryProjections } from './memory-projections.js'
 import type { ProjectionRecorder } from './projections.js'
 import type { Recorder } from './recorder.js'
 import type {
+  EventMetadata,
   InsertOptions,
   Notification,
   SelectEventsOptions,
@@ -20,11 +21,42 @@ import { checkCount, checkStoredEvent, checkStreamId, checkTracking, trackedIds 
 /** The memory recorder: a full recorder whose state lives in this process until `close()`. */
 export type MemoryRecorder = Recorder & ProjectionRecorder
 
-const copy = (n: Notification): Notification => ({
-  ...n,
-  data: n.data.slice(),
-  ...(n.metadata === undefined ? {} : { metadata: structuredClone(n.metadata) }),
-})
+/**
+ * A notification as the recorder keeps it: its bytes at `offset` in `chunk` (a block shared by many
+ * events, so that copying data in allocates nothing per event), its time in milliseconds.
+ */
+interface Row {
+  readonly streamId: string
+  readonly version: number
+  readonly type: string
+  readonly schemaVersion: number
+  readonly eventId: string | undefined
+  readonly metadata: EventMetadata | undefined
+  readonly id: number
+  readonly at: number
+  readonly chunk: Uint8Array
+  readonly offset: number
+  readonly length: number
+}
+
+/** Bytes per shared block; data larger than a quarter of one gets a block of its own. */
+const CHUNK = 64 * 1024
+
+/** The notification a row holds, on objects of the caller's own (bytes and metadata copied out). */
+const notificationOf = (row: Row): Notification => {
+  const { streamId, version, type, schemaVersion, eventId, id } = row
+  const data = row.chunk.slice(row.offset, row.offset + row.length)
+  const recordedAt = new Date(row.at)
+  if (row.metadata === undefined)
+    return eventId === undefined
+      ? { streamId, version, type, schemaVersion, data, id, recordedAt }
+      : { streamId, version, type, schemaVersion, data, eventId, id, recordedAt }
+  const metadata = structuredClone(row.metadata)
+  return eventId === undefined
+    ? { streamId, version, type, schemaVersion, data, metadata, id, recordedAt }
+    : { streamId, version, type, schemaVersion, data, eventId, metadata, id, recordedAt }
+}
+
 const copyEvent = ({ streamId, version, type, schemaVersion, data }: StoredEvent): StoredEvent => ({
   streamId,
   version,
@@ -34,12 +66,12 @@ const copyEvent = ({ streamId, version, type, schemaVersion, data }: StoredEvent
 })
 
 /** Finds the index of `version` in a stream sorted by version, or where it would be inserted (as ~index). */
-const search = (stream: readonly Notification[], version: number): number => {
+const search = (stream: readonly { readonly version: number }[], version: number): number => {
   let low = 0
   let high = stream.length - 1
   while (low <= high) {
     const mid = (low + high) >>> 1
-    const v = (stream[mid] as Notification).version
+    const v = (stream[mid] as { readonly version: number }).version
     if (v === version) return mid
     if (v < version) low = mid + 1
     else high = mid - 1
@@ -47,13 +79,19 @@ const search = (stream: readonly Notification[], version: number): number => {
   return ~low
 }
 
+/** True when `version` is in the stream (checked against its last version first: appends go there). */
+const holds = (stream: readonly Row[] | undefined, version: number): boolean =>
+  stream !== undefined &&
+  (stream[stream.length - 1] as Row).version >= version &&
+  search(stream, version) >= 0
+
 const duplicateEventId = (event: StoredEvent) =>
   concurrencyError(event.streamId, event.version, undefined, event.eventId)
 
 /** Creates an empty memory recorder. */
 export const createMemoryRecorder = (): MemoryRecorder => {
-  const log: Notification[] = []
-  const streams = new Map<string, Notification[]>()
+  const log: Row[] = []
+  const streams = new Map<string, Row[]>()
   const tracked = new Map<string, { max: number; ids: Set<number> }>()
   const snapshots = new Map<string, Notification[]>()
   const local = createLocalPorts(() => open())
@@ -65,25 +103,59 @@ export const createMemoryRecorder = (): MemoryRecorder => {
     return eventIds
   }
   let closed = false
+  // The block new bytes are copied into, and how much of it is used.
+  let chunk = new Uint8Array(CHUNK)
+  let used = 0
 
   const open = (): void => {
     if (closed) throw recorderClosed('memory')
   }
 
+  /** A row holding a copy of `event`'s bytes (and of its metadata). */
+  const rowOf = (event: StoredEvent, eventId: string | undefined, id: number, at: number): Row => {
+    const { streamId, version, type, schemaVersion, data } = event
+    const length = data.byteLength
+    const metadata = event.metadata === undefined ? undefined : structuredClone(event.metadata)
+    if (length > CHUNK / 4) {
+      const own = data.slice()
+      return {
+        streamId,
+        version,
+        type,
+        schemaVersion,
+        eventId,
+        metadata,
+        id,
+        at,
+        chunk: own,
+        offset: 0,
+        length,
+      }
+    }
+    if (used + length > CHUNK) {
+      chunk = new Uint8Array(CHUNK)
+      used = 0
+    }
+    const offset = used
+    chunk.set(data, offset)
+    used += length
+    return { streamId, version, type, schemaVersion, eventId, metadata, id, at, chunk, offset, length }
+  }
+
   /** Validates a whole batch before anything is written, so a batch is applied entirely or not at all. */
   const checkBatch = (events: readonly StoredEvent[], tracking: Tracking | undefined): void => {
-    const seen = new Set<string>()
+    // Versions and ids met earlier in the batch (a batch of one has none).
+    const seen = events.length > 1 ? new Set<string>() : undefined
     for (const event of events) {
       checkStoredEvent(event)
-      const key = `${event.version}:${event.streamId}`
-      const stream = streams.get(event.streamId)
-      if (seen.has(key) || (stream && search(stream, event.version) >= 0))
+      const key = seen && `${event.version}:${event.streamId}`
+      if (holds(streams.get(event.streamId), event.version) || (key !== undefined && seen?.has(key)))
         throw concurrencyError(event.streamId, event.version)
-      seen.add(key)
+      if (key !== undefined) seen?.add(key)
       if (event.eventId !== undefined) {
         checkEventId(event.eventId, event.streamId, event.version)
-        if (storedIds().has(event.eventId) || seen.has(event.eventId)) throw duplicateEventId(event)
-        seen.add(event.eventId)
+        if (storedIds().has(event.eventId) || seen?.has(event.eventId)) throw duplicateEventId(event)
+        seen?.add(event.eventId)
       }
     }
     checkTracking(tracking)
@@ -94,31 +166,14 @@ export const createMemoryRecorder = (): MemoryRecorder => {
 
   const append = (event: StoredEvent): number => {
     const eventId = event.eventId ?? newEventId()
-    const id = log.length + 1
-    const recordedAt = new Date()
-    const { streamId, version, type, schemaVersion } = event
-    const data = event.data.slice()
-    const notification: Notification =
-      event.metadata === undefined
-        ? { streamId, version, type, schemaVersion, data, eventId, id, recordedAt }
-        : {
-            streamId,
-            version,
-            type,
-            schemaVersion,
-            data,
-            eventId,
-            metadata: structuredClone(event.metadata),
-            id,
-            recordedAt,
-          }
-    log.push(notification)
+    const row = rowOf(event, eventId, log.length + 1, Date.now())
+    log.push(row)
     eventIds?.add(eventId)
     const stream = streams.get(event.streamId)
-    if (!stream) streams.set(event.streamId, [notification])
-    else if ((stream[stream.length - 1] as Notification).version < event.version) stream.push(notification)
-    else stream.splice(~search(stream, event.version), 0, notification)
-    return notification.id
+    if (!stream) streams.set(event.streamId, [row])
+    else if ((stream[stream.length - 1] as Row).version < event.version) stream.push(row)
+    else stream.splice(~search(stream, event.version), 0, row)
+    return row.id
   }
 
   const track = (tracking: Tracking): void => {
@@ -156,12 +211,18 @@ export const createMemoryRecorder = (): MemoryRecorder => {
     checkCount('after', after, 0)
     checkCount('upTo', upTo, 0)
     checkCount('limit', limit, 0)
-    const stream = streams.get(streamId) ?? []
+    const stream = streams.get(streamId)
+    if (!stream) return []
     const from = search(stream, after + 1)
     const to = search(stream, upTo)
-    const slice = stream.slice(from >= 0 ? from : ~from, to >= 0 ? to + 1 : ~to)
-    const ordered = backwards ? slice.reverse() : slice
-    return ordered.slice(0, limit).map(copy)
+    const first = from >= 0 ? from : ~from
+    const last = to >= 0 ? to : ~to - 1
+    const page: Notification[] = []
+    if (backwards)
+      for (let i = last; i >= first && page.length < limit; i--) page.push(notificationOf(stream[i] as Row))
+    else
+      for (let i = first; i <= last && page.length < limit; i++) page.push(notificationOf(stream[i] as Row))
+    return page
   }
 
   const selectNotifications = async (
@@ -176,9 +237,9 @@ export const createMemoryRecorder = (): MemoryRecorder => {
     const types = options.types ? new Set(options.types) : undefined
     const page: Notification[] = []
     for (let i = start - 1; i < log.length && page.length < limit; i++) {
-      const notification = log[i] as Notification
-      if (notification.id > stop) break
-      if (!types || types.has(notification.type)) page.push(copy(notification))
+      const row = log[i] as Row
+      if (row.id > stop) break
+      if (!types || types.has(row.type)) page.push(notificationOf(row))
     }
     return page
   }
@@ -250,8 +311,11 @@ export const createMemoryRecorder = (): MemoryRecorder => {
         return [stream, at] as const
       })
       found.forEach(([stream, at], i) => {
-        const old = stream[at] as Notification
-        const replaced = { ...old, data: (rows[i] as StoredEvent).data.slice() }
+        const old = stream[at] as Row
+        const { streamId, version, type, schemaVersion, metadata } = old
+        const data = (rows[i] as StoredEvent).data
+        const event = { streamId, version, type, schemaVersion, data, ...(metadata ? { metadata } : {}) }
+        const replaced = rowOf(event, old.eventId, old.id, old.at)
         stream[at] = replaced
         log[old.id - 1] = replaced
       })

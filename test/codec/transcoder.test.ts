@@ -163,4 +163,39 @@ describe('the transcoder', () => {
       /unknown transcoded type "Nope" at x/,
     )
   })
+
+  it('hands plain JSON back as it is both ways, and still tags or refuses what is not plain deep down', () => {
+    const plain = { name: 'Fido', tricks: ['sit', { at: 1.5, done: true, why: null }] }
+    expect(defaultTranscoder.encode(plain)).toBe(plain)
+    const parsed = JSON.parse(JSON.stringify(plain))
+    expect(defaultTranscoder.decode(parsed)).toBe(parsed)
+    const deep = { a: [{ b: [{ c: [{ d: -0 }] }] }] }
+    expect(JSON.stringify(defaultTranscoder.encode(deep))).toContain('"$type":"number"')
+    expect(roundTrip(deep)).toEqual(deep)
+    expect(() => defaultTranscoder.encode({ a: [{ b: () => 1 }] })).toThrow(/function at a\.0\.b/)
+  })
+
+  it('reads a tag below plain levels back, and nests deeper than its quick check looks', () => {
+    const tagged = { a: [{ b: { $type: 'bigint', $value: '7' } }] }
+    expect(defaultTranscoder.decode(tagged)).toEqual({ a: [{ b: 7n }] })
+    let nested: unknown = { at: new Date(0) }
+    for (let i = 0; i < 40; i++) nested = { inner: nested }
+    expect(same(roundTrip(nested), nested)).toBe(true)
+    let plain: unknown = 'leaf'
+    for (let i = 0; i < 40; i++) plain = [plain]
+    expect(roundTrip(plain)).toEqual(plain)
+  })
+
+  it('applies a custom type that matches plain objects', () => {
+    type Cents = { readonly cents: number }
+    const transcoder = createTranscoder([
+      customType({
+        name: 'Cents',
+        is: (v): v is Cents => typeof v === 'object' && v !== null && Object.keys(v).join() === 'cents',
+        encode: (c) => String(c.cents),
+        decode: (s: string) => ({ cents: Number(s) }),
+      }),
+    ])
+    expect(transcoder.encode({ price: { cents: 5 } })).toEqual({ price: { $type: 'Cents', $value: '5' } })
+  })
 })
