@@ -15,7 +15,9 @@ export interface Aggregate<C, S, E, R = never> {
    */
   readonly codec: {
     readonly types: readonly string[]
+    /** Encodes one of the aggregate's events to its stored form. */
     encode(event: E): Encoded
+    /** Validates and rebuilds one of the aggregate's events from its stored form. */
     decode(encoded: Encoded): Either<DecodeError, E>
   }
   /** Write a snapshot whenever a stream's version crosses a multiple of this (overrides the environment). */
@@ -35,7 +37,10 @@ export type Named<G, N extends string> = G & { readonly name: N }
 
 /** The events of an aggregate. */
 export type EventOfAggregate<G> = G extends {
-  readonly codec: { decode(encoded: Encoded): Either<DecodeError, infer E> }
+  readonly codec: {
+    /** Rebuilds an event (the type sought) from its stored form. */
+    decode(encoded: Encoded): Either<DecodeError, infer E>
+  }
 }
   ? E
   : never

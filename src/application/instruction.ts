@@ -14,6 +14,7 @@ export type InstructionVisitor<T> = <C, S, E, R>(
 export interface Instruction {
   readonly aggregate: string
   readonly id: string
+  /** Hands the aggregate, id and command, with their types, to `visit`. */
   apply<T>(visit: InstructionVisitor<T>): T
 }
 

@@ -150,5 +150,6 @@ export interface Application<A = unknown> {
   decode(notifications: readonly Notification[]): Promise<readonly EntryOf<A>[]>
   /** The last notification id of `upstream` this application has processed (0 for none). */
   trackedUpTo(upstream: string): Promise<number>
+  /** Closes the application's recorder; nothing of it keeps the process alive afterwards. */
   close(): Promise<void>
 }

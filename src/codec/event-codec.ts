@@ -16,7 +16,9 @@ export interface Issue {
 
 /** Encodes and validates the payload (the event without its `type`) of one event type. */
 export interface PayloadCodec {
+  /** Checks and converts an event's payload to what is stored. */
   readonly encode: (payload: Readonly<Record<string, unknown>>) => Either<Issue, unknown>
+  /** Validates stored data and rebuilds the payload. */
   readonly decode: (data: unknown) => Either<Issue, Readonly<Record<string, unknown>>>
 }
 

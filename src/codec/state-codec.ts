@@ -13,13 +13,17 @@ import { type Upcaster, withUpcasters } from './upcast.js'
 export interface StateCodec<S> {
   /** The stored type name of the state (a snapshot's `type`). */
   readonly name: string
+  /** Encodes a state to its stored form; EncodeError when it cannot be stored faithfully. */
   encode(state: S): Encoded
+  /** Validates (and upcasts) a stored state; a DecodeError on the left. */
   decode(encoded: Encoded): Either<DecodeError, S>
 }
 
 /** Encodes and validates a state value. */
 export interface ValueCodec<S> {
+  /** Checks and converts a state to what is stored. */
   readonly encode: (state: S) => Either<Issue, unknown>
+  /** Validates stored data and rebuilds the state. */
   readonly decode: (data: unknown) => Either<Issue, S>
 }
 

@@ -7,8 +7,11 @@ import type { JsonObject, JsonValue } from './json.js'
 /** A non-JSON type the transcoder can store, under a tag name written to the data. */
 export interface CustomType {
   readonly name: string
+  /** True for a value of this type. */
   readonly matches: (value: unknown) => boolean
+  /** What a value of this type is stored as (which may itself hold Dates, Maps …). */
   readonly encode: (value: unknown) => unknown
+  /** Rebuilds a value of this type from what `encode` returned. */
   readonly decode: (data: unknown) => unknown
 }
 

@@ -4,7 +4,9 @@ import { type Decider, mapDecision, toEither } from './decider.js'
 
 /** A pair of functions that convert between two representations of the same value. */
 export interface Iso<A, B> {
+  /** Converts forward. */
   readonly to: (a: A) => B
+  /** Converts back: `from(to(a))` equals `a`. */
   readonly from: (b: B) => A
 }
 

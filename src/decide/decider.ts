@@ -20,9 +20,12 @@ export type Decision<E, R = never> = readonly E[] | Either<R, readonly E[]>
  * and every state reachable by folding decided events satisfies the domain's invariants.
  */
 export interface Decider<C, S, E, R = never> {
+  /** What happens when `command` meets `state`: the new events, or a rejection on the left. Pure. */
   decide(command: C, state: S): Decision<E, R>
+  /** The state after `event`. Pure; it never fails: events are facts. */
   evolve(state: S, event: E): S
   readonly initialState: S
+  /** True for a final state: no command is decided on it any more (StreamClosed). */
   isTerminal?(state: S): boolean
 }
 

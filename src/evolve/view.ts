@@ -5,6 +5,7 @@ import { fold } from './fold.js'
 /** A projection of events into a state, with no decisions of its own. */
 export interface View<S, E> {
   readonly initialState: S
+  /** The read model after `event`. Pure. */
   evolve(state: S, event: E): S
 }
 

@@ -33,6 +33,7 @@ export interface CommandRequest {
 /** A route ready to serve: its commands and its state. */
 export interface Route {
   readonly aggregate: string
+  /** Decodes the request's command, executes it and answers (problem+json on failure). */
   execute(application: Application, request: CommandRequest): Promise<Response>
   /** Undefined when the route has no view (GET is then not allowed). */
   readonly show:

@@ -27,13 +27,18 @@ export type Policy<E, I> = (upstream: Upstream<E>) => readonly I[]
 /** Anything that names an aggregate and folds events of type E: an aggregate, structurally. */
 export interface EventSource<E> {
   readonly name: string
-  readonly decider: { evolve(state: never, event: E): unknown }
+  /** Its decider, of which only the event type matters here. */
+  readonly decider: {
+    /** Folds one of its events (the type sought). */
+    evolve(state: never, event: E): unknown
+  }
 }
 
 /** One rule of a policy: what to do with one event type of one upstream aggregate. */
 export interface Rule<I> {
   readonly aggregate: string
   readonly type: string
+  /** The instructions for one upstream event of this rule's aggregate and type. */
   readonly handle: (upstream: Upstream) => readonly I[]
 }
 

@@ -47,6 +47,7 @@ export interface Follower {
 export interface LogSource<Entry = LogEntry> {
   readonly name: string
   readonly log: NotificationLog
+  /** Decodes notifications of its log into entries (erased ones marked, never skipped). */
   decode(notifications: readonly Notification[]): Promise<readonly Entry[]>
 }
 

@@ -12,6 +12,7 @@ import { backoffMs, type LogSource, sleep } from './follower.js'
  */
 export interface Projector<S, Entry = LogEntry> {
   readonly initialState: S
+  /** The read model after `entry`. Pure. */
   evolve(state: S, entry: Entry): S
 }
 

@@ -15,6 +15,7 @@ export interface SystemPart {
 
 /** How a runner behaves. */
 export interface RunnerOptions {
+  /** Told of instructions a downstream aggregate rejected (default: ignore them). */
   readonly onRejection?: (rejection: PolicyRejection) => void
   /**
    * Told of a follower that failed while running concurrently, with an error that retrying cannot

@@ -6,6 +6,7 @@
 export interface Lease {
   readonly name: string
   readonly lost: Promise<void>
+  /** Gives the lease up, so that another holder may take it at once. */
   release(): Promise<void>
 }
 

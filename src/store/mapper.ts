@@ -39,6 +39,7 @@ export interface RecordOptions {
 
 /** Converts between a codec's encoded events and the recorder's stored events. */
 export interface Mapper {
+  /** An encoded event (or state) as stored at (`streamId`, `version`): JSON bytes, compressed and encrypted as configured. */
   toStored(streamId: string, version: number, encoded: Encoded, options?: RecordOptions): StoredEvent
   /**
    * Throws a typed error naming the stream, version and notification id: DecodeError,

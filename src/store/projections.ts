@@ -109,6 +109,7 @@ export interface ProjectionRecorder {
  * database inside its transaction, where `write` must not be async).
  */
 export interface SqlProjectionRecorder<Tx> extends ProjectionRecorder {
+  /** Commits a batch of an SQL projection: `write` runs inside the transaction that moves the position. */
   commitSqlProjection(
     projection: ProjectionVersion,
     batch: ProjectionBatch,

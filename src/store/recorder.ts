@@ -15,9 +15,11 @@ import type {
  * ConcurrencyError. It resolves to the notification ids given to the events, in order.
  */
 export interface AggregateRecorder {
+  /** Appends a batch atomically, with its tracking if given; resolves to the new notification ids, in order. */
   insertEvents(events: readonly StoredEvent[], options?: InsertOptions): Promise<readonly number[]>
   /** The stream's events, each with its notification id (so errors can name it). */
   selectEvents(streamId: string, options?: SelectEventsOptions): Promise<readonly Notification[]>
+  /** Releases the recorder's connections; later calls fail with RecorderClosed. */
   close(): Promise<void>
 }
 
@@ -53,6 +55,7 @@ export interface SnapshotRecorder {
 export interface ProcessRecorder extends ApplicationRecorder {
   /** The highest notification id tracked for `upstream`, 0 when none is. */
   maxTrackingId(upstream: string): Promise<number>
+  /** True when notification `notificationId` of `upstream` is tracked (was processed). */
   hasTracking(upstream: string, notificationId: number): Promise<boolean>
 }
 

@@ -6,7 +6,9 @@ import type { StoredEvent } from '../store/index.js'
 
 /** One named check of a conformance suite; `run` rejects when the recorder does not conform. */
 export interface ConformanceCase {
+  /** What the check checks. */
   readonly name: string
+  /** Runs the check against a fresh recorder; rejects when the recorder does not conform. */
   readonly run: () => Promise<void>
 }
 
@@ -45,7 +47,14 @@ export const rejectsWith = async (
 
 /** Builds cases that each get a fresh recorder and close it afterwards. */
 export const withRecorder =
-  <R extends { close(): Promise<void> }>(factory: RecorderFactory<R>) =>
+  <
+    R extends {
+      /** Closes the recorder when its check ends. */
+      close(): Promise<void>
+    },
+  >(
+    factory: RecorderFactory<R>,
+  ) =>
   (name: string, check: (recorder: R) => Promise<void>): ConformanceCase => ({
     name,
     run: async () => {

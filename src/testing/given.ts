@@ -19,6 +19,7 @@ export interface Outcome<S, E, R> {
 
 /** Starts a scenario from a history of events; `when(command)` decides against their folded state. */
 export const given = <C, S, E, R>(decider: Decider<C, S, E, R>, history: readonly E[] = []) => ({
+  /** Decides `command` against the history's folded state: the outcome, to assert on. */
   when: (command: C): Outcome<S, E, R> => {
     const state = fold((s: S, e: E) => decider.evolve(s, e), decider.initialState, history)
     const result = toEither(decider.decide(command, state))
