@@ -4,13 +4,17 @@
 import { CommanderError } from 'commander'
 import { isEventfoldError } from '../codec/index.js'
 
-/** The codes of the command line's own errors; the README lists them with the library's. */
-export type CliErrorCode =
-  | 'UsageError'
-  | 'ModuleNotFound'
-  | 'ExportNotFound'
-  | 'StreamNotFound'
-  | 'Interrupted'
+/** The codes of the command line's own errors; the README lists them with the exit codes. */
+export const CLI_ERROR_CODES = [
+  'UsageError',
+  'ModuleNotFound',
+  'ExportNotFound',
+  'StreamNotFound',
+  'Interrupted',
+] as const
+
+/** A code of the command line's own errors: one of CLI_ERROR_CODES. */
+export type CliErrorCode = (typeof CLI_ERROR_CODES)[number]
 
 /** A failure of the command line itself: a module it cannot load, an export it cannot find, an interruption. */
 export class CliError extends Error {

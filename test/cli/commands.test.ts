@@ -1,10 +1,11 @@
 // Every command of the command line as a child process on a SQLite file, and what all commands
 // share: usage errors (exit 2), typed failures (exit 1, `CODE: message`), help per command.
 
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { CLI_ERROR_CODES } from '../../src/cli/errors.js'
 import { eventfold, sqliteTarget } from '../support/cli.js'
 import { describeCommands } from './commands.js'
 
@@ -66,5 +67,21 @@ describe('usage and failures', () => {
     ]
     for (const [args, env, err] of cases)
       expect([args, eventfold(args, env)]).toMatchObject([args, { code: 1, err: expect.stringMatching(err) }])
+  })
+})
+
+describe("the README's command line section", () => {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
+  const start = readme.indexOf('## The command line')
+  const section = readme.slice(start, readme.indexOf('\n## ', start + 1))
+  const codes = [...section.matchAll(/^\| `([A-Z][A-Za-z]+)` +\| (.+?) +\|$/gm)].map(([, code]) => code)
+  const commands = [...section.matchAll(/^\| `([a-z]+)[ `]/gm)].map(([, command]) => command)
+
+  it("lists the command line's own error codes, each once, and only those", () => {
+    expect(codes).toEqual([...CLI_ERROR_CODES])
+  })
+
+  it('describes every command', () => {
+    expect(commands).toEqual(['migrate', 'tail', 'stream', 'lag', 'rebuild', 'reencrypt', 'erase'])
   })
 })
