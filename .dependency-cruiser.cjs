@@ -12,6 +12,7 @@ const folders = [
   'testing',
   'interface',
   'cli',
+  'telemetry',
 ]
 const allowed = {
   evolve: [],
@@ -25,6 +26,7 @@ const allowed = {
   testing: ['decide', 'evolve', 'codec', 'store', 'log', 'application'],
   interface: ['application', 'codec', 'decide', 'store', 'log'],
   cli: ['decide', 'evolve', 'codec', 'store', 'log', 'application', 'process', 'runners'],
+  telemetry: ['store', 'codec'],
 }
 const layerRules = folders.map((from) => ({
   name: `layer-${from}`,
@@ -68,6 +70,7 @@ module.exports = {
     only('io-ts', '^src/codec/io-ts\\.ts$'),
     only('commander', '^src/cli/'),
     only('cli-progress', '^src/cli/'),
+    only('@opentelemetry', '^src/telemetry/'),
     {
       name: 'not-to-runners',
       comment: 'nothing imports runners but the command line (DESIGN.md §2: src/cli may import everything)',

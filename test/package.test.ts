@@ -27,7 +27,7 @@ const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as
 const subpaths = Object.keys(manifest.exports)
   .filter((key) => key !== './package.json')
   .map((key) => key.replace(/^\./, 'eventfold'))
-const core = subpaths.filter((s) => !/zod|io-ts|testing|postgres|sqlite/.test(s))
+const core = subpaths.filter((s) => !/zod|io-ts|testing|postgres|sqlite|telemetry/.test(s))
 const scratch = mkdtempSync(join(tmpdir(), 'eventfold-consumer-'))
 let tarball = ''
 
@@ -76,6 +76,7 @@ describe('the packed package', () => {
     expect(tryImport('eventfold/codec/zod')).toMatch(/Cannot find package 'zod'/)
     expect(tryImport('eventfold/store/postgres')).toMatch(/Cannot find package 'postgres'/)
     expect(tryImport('eventfold/store/sqlite')).toMatch(/Cannot find package 'better-sqlite3'/)
+    expect(tryImport('eventfold/telemetry')).toMatch(/Cannot find package '@opentelemetry\/api'/)
   })
 
   it('imports every subpath once the optional peers are installed', () => {

@@ -5,13 +5,21 @@ import type { Either } from 'fp-ts/lib/Either.js'
 import { EventfoldError, jsonState, type StateCodec } from '../codec/index.js'
 import type { Versioned } from '../evolve/index.js'
 import { createNotificationLog, MAX_PAGE } from '../log/index.js'
-import { checkCount, checkStreamId, createMapper, type Notification } from '../store/index.js'
+import {
+  checkCount,
+  checkStreamId,
+  createMapper,
+  type EventMetadata,
+  type Instrumentation,
+  type Notification,
+  type Tracking,
+} from '../store/index.js'
 import { type Aggregate, type AnyAggregate, checkName, streamIdOf } from './aggregate.js'
 import { readConfig, recorderFor } from './config.js'
 import { createSubjectKeys } from './data-keys.js'
 import { decodeNotification, type LogEntry } from './decode-log.js'
 import { executeOne } from './execute.js'
-import { type ExecutionContext, executeAll } from './execute-all.js'
+import { type ExecutedAll, type ExecutionContext, executeAll, type InstructionGroup } from './execute-all.js'
 import { createRepository, type LoadOptions } from './repository.js'
 import { createStreamQueues } from './stream-queues.js'
 import type { Application, ApplicationOptions, Executed, ExecuteOptions } from './types.js'
@@ -40,7 +48,8 @@ export const application = <const G extends readonly AnyAggregate[]>(
   const cacheSize = checkCount('cacheSize', options.cacheSize ?? 1000, 0)
   const sensitive = options.sensitiveMetadata ?? []
   const sealMetadata = metadataSealer(mapper, sensitive)
-  const repository = createRepository(recorder, mapper, cacheSize, warn, subjects.keysFor)
+  const telemetry = options.instrumentation
+  const repository = createRepository(recorder, mapper, cacheSize, warn, subjects.keysFor, telemetry)
   const byName = new Map(options.aggregates.map((a) => [a.name, a]))
   const snapshotting = new Map(
     options.aggregates.map((a) => {
@@ -126,6 +135,7 @@ export const application = <const G extends readonly AnyAggregate[]>(
     backoff,
     committed,
     ...(sealMetadata ? { sealMetadata } : {}),
+    ...(telemetry ? { instrumentation: telemetry } : {}),
   }
 
   // Not an async function (its promise would wrap the queue's, a few more turns and allocations
@@ -140,24 +150,94 @@ export const application = <const G extends readonly AnyAggregate[]>(
       const streamId = streamOf(aggregate, id)
       if (options.expectedVersion !== undefined) checkCount('expectedVersion', options.expectedVersion, 0)
       // Commands for one stream take turns in this process: they never conflict with each other.
+      if (telemetry) return traced(telemetry, aggregate, id, streamId, command, options)
       return queues.run(streamId, () => executeOne(context, aggregate, id, streamId, command, options))
     } catch (error) {
       return Promise.reject(error)
     }
   }
 
+  /** Executes in an "eventfold.execute" span; the events carry its trace context in their metadata. */
+  const traced = <C, S, E, R>(
+    telemetry: Instrumentation,
+    aggregate: Aggregate<C, S, E, R>,
+    id: string,
+    streamId: string,
+    command: C,
+    options: ExecuteOptions,
+  ): Promise<Either<R, Executed<S, E>>> => {
+    const attributes = {
+      'eventfold.application': name,
+      'eventfold.aggregate': aggregate.name,
+      'eventfold.stream_id': streamId,
+    }
+    return telemetry.span('eventfold.execute', attributes, async (span) => {
+      const traceOptions = withTrace(telemetry, options)
+      try {
+        const result = await queues.run(streamId, () =>
+          executeOne(context, aggregate, id, streamId, command, traceOptions, span),
+        )
+        const outcome = result._tag === 'Left' ? 'rejected' : 'ok'
+        if (result._tag === 'Right') {
+          const { version, events, notificationIds } = result.right
+          span.setAttributes({
+            'eventfold.version': version,
+            'eventfold.events': events.length,
+            'eventfold.notification.first': notificationIds[0],
+            'eventfold.notification.last': notificationIds.at(-1),
+          })
+        } else telemetry.count('eventfold.rejections', 1, attributes)
+        span.setAttributes({ 'eventfold.outcome': outcome })
+        telemetry.count('eventfold.commands', 1, {
+          ...attributes,
+          'eventfold.stream_id': undefined,
+          'eventfold.outcome': outcome,
+        })
+        return result
+      } catch (error) {
+        telemetry.count('eventfold.commands', 1, {
+          ...attributes,
+          'eventfold.stream_id': undefined,
+          'eventfold.outcome': 'failed',
+        })
+        throw error
+      }
+    })
+  }
+
+  /** Executes instructions in one batch; when instrumented, in an "eventfold.execute_batch" span whose trace the events carry. */
+  const batch = (
+    groups: readonly InstructionGroup[],
+    tracking: Tracking | undefined,
+  ): Promise<ExecutedAll> => {
+    if (!telemetry) return executeAll(context, groups, tracking)
+    const attributes = {
+      'eventfold.application': name,
+      'eventfold.instructions': groups.reduce((n, g) => n + g.instructions.length, 0),
+      'eventfold.tracking.upstream': tracking?.upstream,
+      'eventfold.tracking.notification': tracking?.notificationId,
+    }
+    return telemetry.span('eventfold.execute_batch', attributes, () =>
+      executeAll(
+        context,
+        groups.map((group) => withTrace(telemetry, group)),
+        tracking,
+      ),
+    )
+  }
+
   const app: Application = {
     name,
     recorder,
+    ...(telemetry ? { instrumentation: telemetry } : {}),
     log: createNotificationLog(recorder),
     execute,
     executeAll: (instructions, tracking, executeOptions = {}) =>
-      executeAll(
-        context,
+      batch(
         [executeOptions.metadata ? { instructions, metadata: executeOptions.metadata } : { instructions }],
         tracking,
       ),
-    executeBatch: (groups, tracking) => executeAll(context, groups, tracking),
+    executeBatch: (groups, tracking) => batch(groups, tracking),
     get: async (aggregate, id, options = {}) =>
       repository.load(
         aggregate,
@@ -203,6 +283,15 @@ export const application = <const G extends readonly AnyAggregate[]>(
 
 /** Options left out: one shared empty object, never changed. */
 const NO_OPTIONS = Object.freeze({})
+
+/** The options (or group) with the active trace context added to its metadata (the caller's fields win). */
+const withTrace = <O extends { readonly metadata?: EventMetadata }>(
+  telemetry: Instrumentation,
+  options: O,
+): O => {
+  const carrier = telemetry.carrier()
+  return carrier ? { ...options, metadata: { ...carrier, ...options.metadata } } : options
+}
 
 const backoff = (attempt: number): Promise<void> =>
   new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(100, 2 ** attempt)))

@@ -9,6 +9,8 @@ import type { Versioned } from '../evolve/index.js'
 import {
   type ApplicationRecorder,
   type EventMetadata,
+  type InsertOptions,
+  type Instrumentation,
   isConcurrencyError,
   type Mapper,
   type StoredEvent,
@@ -35,6 +37,8 @@ export interface ExecutedAll {
 
 /** The parts of an application that executing needs. */
 export interface ExecutionContext {
+  /** Telemetry hooks, when the application was given some. */
+  readonly instrumentation?: Instrumentation
   /** Seals the sensitive fields of metadata, when the application has any. */
   readonly sealMetadata?: SealMetadata
   readonly recorder: ApplicationRecorder
@@ -120,14 +124,46 @@ export const executeAll = async (
       }
     try {
       const notificationIds =
-        stored.length > 0 || tracking
-          ? await ctx.recorder.insertEvents(stored, tracking ? { tracking } : {})
-          : []
+        stored.length > 0 || tracking ? await append(ctx, stored, tracking ? { tracking } : {}) : []
       for (const done of touched) await done()
       return { results, notificationIds }
     } catch (error) {
-      if (!isConcurrencyError(error) || attempt >= ctx.maxRetries) throw error
+      if (!isConcurrencyError(error)) throw error
+      ctx.instrumentation?.count('eventfold.conflicts', 1)
+      if (attempt >= ctx.maxRetries) throw error
+      ctx.instrumentation?.count('eventfold.retries', 1)
       await ctx.backoff(attempt)
     }
   }
+}
+
+/** Appends a batch; when instrumented, in an "eventfold.append" span, with its size and latency measured. */
+export const append = (
+  ctx: ExecutionContext,
+  stored: readonly StoredEvent[],
+  options: InsertOptions = {},
+): Promise<readonly number[]> => {
+  const telemetry = ctx.instrumentation
+  if (!telemetry) return ctx.recorder.insertEvents(stored, options)
+  const streams = new Set(stored.map((e) => e.streamId))
+  const attributes = {
+    'eventfold.events': stored.length,
+    'eventfold.streams': streams.size,
+    'eventfold.stream_id': streams.size === 1 ? stored[0]?.streamId : undefined,
+    'eventfold.tracking.upstream': options.tracking?.upstream,
+  }
+  return telemetry.span('eventfold.append', attributes, async (span) => {
+    const started = performance.now()
+    try {
+      const ids = await ctx.recorder.insertEvents(stored, options)
+      span.setAttributes({
+        'eventfold.notification.first': ids[0],
+        'eventfold.notification.last': ids.at(-1),
+      })
+      return ids
+    } finally {
+      telemetry.record('eventfold.append.duration', performance.now() - started)
+      telemetry.record('eventfold.append.size', stored.length)
+    }
+  })
 }

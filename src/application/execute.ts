@@ -5,9 +5,9 @@ import type { Either } from 'fp-ts/lib/Either.js'
 import { EventfoldError, left, right } from '../codec/index.js'
 import { toEither } from '../decide/index.js'
 import { initial, type Versioned } from '../evolve/index.js'
-import { isConcurrencyError, type StoredEvent } from '../store/index.js'
+import { isConcurrencyError, type StoredEvent, type TelemetrySpan } from '../store/index.js'
 import { type Aggregate, encodeAt } from './aggregate.js'
-import type { ExecutionContext } from './execute-all.js'
+import { append, type ExecutionContext } from './execute-all.js'
 import type { Subject } from './repository.js'
 import { streamClosed } from './stream-closed.js'
 import type { Executed, ExecuteOptions } from './types.js'
@@ -26,6 +26,7 @@ export const executeOne = async <C, S, E, R>(
   streamId: string,
   command: C,
   options: ExecuteOptions,
+  span?: TelemetrySpan,
 ): Promise<Either<R, Executed<S, E>>> => {
   const { decider } = aggregate
   const { expectedVersion } = options
@@ -62,15 +63,21 @@ export const executeOne = async <C, S, E, R>(
       if (events.length > 0) {
         const subject = aggregate.subjectOf ? await ctx.subjects.subjectFor(aggregate, id) : undefined
         const stored = storedEvents(ctx, aggregate, streamId, current.version, events, subject, options)
-        notificationIds = await ctx.recorder.insertEvents(stored)
+        notificationIds = await (ctx.instrumentation
+          ? append(ctx, stored)
+          : ctx.recorder.insertEvents(stored))
       }
     } catch (error) {
       if (!isConcurrencyError(error)) throw error
+      ctx.instrumentation?.count('eventfold.conflicts', 1, { 'eventfold.aggregate': aggregate.name })
+      span?.addEvent('conflict', { attempt, 'eventfold.version': current.version })
       if (expectedVersion !== undefined) {
         const now = await ctx.repository.load(aggregate, streamId, { from: current })
         throw versionMismatch(streamId, expectedVersion, now.version, error)
       }
       if (attempt >= ctx.maxRetries) throw error
+      ctx.instrumentation?.count('eventfold.retries', 1, { 'eventfold.aggregate': aggregate.name })
+      span?.addEvent('retry', { attempt: attempt + 1 })
       await ctx.backoff(attempt)
       current = await ctx.repository.load(aggregate, streamId, { from: current })
       fresh = true

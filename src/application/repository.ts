@@ -6,8 +6,10 @@ import { initial, type Versioned } from '../evolve/index.js'
 import {
   type AggregateRecorder,
   type DataKeys,
+  type Instrumentation,
   isEventfoldError,
   type Mapper,
+  noInstrumentation,
   type SnapshotRecorder,
   type StoredEvent,
   toDomain,
@@ -15,7 +17,10 @@ import {
 import type { Aggregate } from './aggregate.js'
 import { createLru } from './lru.js'
 
-/** Events read per query when loading a stream: long streams are read in pages, never all at once. */
+/**
+ * Events read per query when loading a stream: long streams are read in pages, never all at once
+ * (at most two pages are held: the one being folded and the next, asked for meanwhile).
+ */
 export const PAGE = 1000
 
 /** Where a load starts and stops, and whether snapshots may be used. */
@@ -81,6 +86,7 @@ export const createRepository = (
   cacheSize: number,
   warn: (warning: EventfoldError) => void,
   keysFor: KeysFor,
+  instrumentation: Instrumentation = noInstrumentation,
 ): Repository => {
   const cache = createLru<Versioned<unknown>>(cacheSize)
 
@@ -132,35 +138,56 @@ export const createRepository = (
     return undefined
   }
 
-  const load = async <S, E>(
+  const load = <S, E>(
     aggregate: Aggregate<never, S, E, unknown>,
     streamId: string,
     options: LoadOptions<S> = {},
   ): Promise<Versioned<S>> => {
+    if (instrumentation === noInstrumentation) return loadFrom(aggregate, streamId, options)
+    const attributes = { 'eventfold.aggregate': aggregate.name, 'eventfold.stream_id': streamId }
+    return instrumentation.span('eventfold.load', attributes, (span) =>
+      loadFrom(aggregate, streamId, options, (read, fromSnapshot) =>
+        span.setAttributes({ 'eventfold.events_read': read, 'eventfold.from_snapshot': fromSnapshot }),
+      ),
+    )
+  }
+
+  /** Loads from the best starting point; `report` is told how many events were read, and whether from a snapshot. */
+  const loadFrom = async <S, E>(
+    aggregate: Aggregate<never, S, E, unknown>,
+    streamId: string,
+    options: LoadOptions<S>,
+    report?: (read: number, fromSnapshot: boolean) => void,
+  ): Promise<Versioned<S>> => {
     const { upTo, snapshots } = options
     const fits = (v: Versioned<S> | undefined) =>
       v && (upTo === undefined || v.version <= upTo) ? v : undefined
-    const start =
-      fits(options.from ?? cached(aggregate, streamId)) ??
-      (snapshots && (await snapshotOf(snapshots, streamId, upTo))) ??
-      initial(aggregate.decider.initialState)
+    const known = fits(options.from ?? cached(aggregate, streamId))
+    const snapshot = known ? undefined : snapshots && (await snapshotOf(snapshots, streamId, upTo))
+    const start = known ?? snapshot ?? initial(aggregate.decider.initialState)
     let { state, version } = start
+    const pageAfter = (after: number) =>
+      recorder.selectEvents(streamId, upTo === undefined ? { after, limit: PAGE } : { after, limit: PAGE, upTo })
+    let next = pageAfter(version)
     for (;;) {
-      const page = await recorder.selectEvents(streamId, {
-        after: version,
-        limit: PAGE,
-        ...(upTo === undefined ? {} : { upTo }),
-      })
+      const page = await next
       if (page.length === 0) break
+      // After a full page the next is asked for at once, so that it is read while this one is folded.
+      const full = page.length === PAGE
+      if (full) {
+        next = pageAfter((page[page.length - 1] as StoredEvent).version)
+        next.catch(() => {}) // awaited on the next turn; a fold that fails first leaves it unread
+      }
       const keys = await keysFor(page)
       for (const event of page) {
         if (event.version !== version + 1) throw gap(streamId, version, event)
         state = aggregate.decider.evolve(state, toDomain(mapper, aggregate.codec, event, keys))
         version = event.version
       }
-      if (page.length < PAGE) break
+      if (!full) break
     }
     const loaded = version === start.version ? start : { state, version }
+    report?.(version - start.version, snapshot !== undefined)
     if (upTo === undefined) remember(aggregate, streamId, loaded)
     return loaded
   }

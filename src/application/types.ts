@@ -9,6 +9,7 @@ import type {
   ApplicationRecorder,
   DataKeyRecorder,
   EventMetadata,
+  Instrumentation,
   Mapper,
   Notification,
   ProcessRecorder,
@@ -83,6 +84,13 @@ export interface ApplicationOptions {
    * to their event; `read` and `decode` open them, the raw log shows only ciphertext. Needs a key.
    */
   readonly sensitiveMetadata?: readonly string[]
+  /**
+   * Telemetry: spans for execute (conflicts and retries as events), load and append, counters and
+   * latencies — `openTelemetry()` from eventfold/telemetry, say. Commands' events carry the trace
+   * context in their metadata (`traceparent`), so that what followers do for them joins the trace.
+   * Without one, nothing is recorded.
+   */
+  readonly instrumentation?: Instrumentation
 }
 
 /** The log entries of an application over aggregates A (any aggregate when A is unknown). */
@@ -97,6 +105,8 @@ export interface Application<A = unknown> {
   readonly name: string
   readonly recorder: ApplicationRecorder
   readonly log: NotificationLog
+  /** Its telemetry hooks, when it was given some (followers and projections of it use them too). */
+  readonly instrumentation?: Instrumentation
   /** Loads the aggregate, decides, and appends; a domain rejection comes back on the left. */
   execute<C, S, E, R>(
     aggregate: Aggregate<C, S, E, R> & A,

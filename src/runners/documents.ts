@@ -8,6 +8,7 @@ import { type DocumentProjection, indexedFields } from '../process/index.js'
 import {
   type DeadLetter,
   type DocumentChange,
+  type Instrumentation,
   keepsProjections,
   type LeaseRecorder,
   type Notification,
@@ -144,6 +145,8 @@ export interface DocumentProjectionOptions<D, Entry> {
   readonly batchSize?: number
   /** An entry it cannot apply: stop with ProjectionFailed (default), or keep it as a dead letter and go on. */
   readonly poison?: PoisonPolicy
+  /** Where its batches are traced and its lag measured (default: the source application's). */
+  readonly instrumentation?: Instrumentation
 }
 
 /** Reads the documents of a projection: those of the version that serves its name for this definition. */

@@ -5,8 +5,10 @@
 import { EventfoldError, isEventfoldError } from '../codec/index.js'
 import { follow, type NotificationLog, readBatch } from '../log/index.js'
 import {
+  carrierOf,
   type DeadLetter,
   grantsLeases,
+  type Instrumentation,
   isTrackingConflict,
   isTransient,
   type Lease,
@@ -155,7 +157,11 @@ export interface ProjectionRunner {
 export const createRunnerOf = <Entry extends { readonly notification: Notification }>(
   source: LogSource<Entry>,
   applier: Applier<Entry>,
-  options: { readonly batchSize?: number; readonly poison?: PoisonPolicy },
+  options: {
+    readonly batchSize?: number
+    readonly poison?: PoisonPolicy
+    readonly instrumentation?: Instrumentation
+  },
 ): ProjectionRunner => {
   const { projection, store } = applier
   const batchSize = options.batchSize ?? 500
@@ -184,11 +190,41 @@ export const createRunnerOf = <Entry extends { readonly notification: Notificati
     return others.at(-1)?.position ?? 0
   }
 
+  const telemetry =
+    options.instrumentation ?? (source as { readonly instrumentation?: Instrumentation }).instrumentation
+  const names = {
+    'eventfold.projection': projection.name,
+    'eventfold.projection.version': projection.version,
+  }
+
   /** Applies one page from `from`; resolves to the new position. */
-  const step = async (notifications: readonly Notification[], from: number, to: number): Promise<number> => {
+  const apply = async (notifications: readonly Notification[], from: number, to: number): Promise<number> => {
     const items = await decodeItems(source, notifications)
     const reached = await applier.apply(items, from, to, poison)
     announceMove(projection)
+    return reached
+  }
+
+  /** Applies one page, in a span that continues its first notification's trace when instrumented, and measures the lag. */
+  const step = async (notifications: readonly Notification[], from: number, to: number): Promise<number> => {
+    if (!telemetry) return apply(notifications, from, to)
+    const carriers = notifications.flatMap((n) => {
+      const carrier = carrierOf(n.metadata)
+      return carrier ? [carrier] : []
+    })
+    const attributes = {
+      ...names,
+      'eventfold.notification.first': notifications[0]?.id,
+      'eventfold.notification.last': notifications.at(-1)?.id,
+      'eventfold.batch.size': notifications.length,
+    }
+    const reached = await telemetry.span(
+      'eventfold.projection.batch',
+      attributes,
+      () => apply(notifications, from, to),
+      { ...(carriers[0] ? { parent: carriers[0] } : {}), links: carriers.slice(1) },
+    )
+    telemetry.gauge('eventfold.projection.lag', Math.max(0, (await source.log.maxId()) - reached), names)
     return reached
   }
 

@@ -14,7 +14,14 @@ import { isEventfoldError } from '../codec/index.js'
 import type { NotificationLog } from '../log/index.js'
 import { follow, pause } from '../log/index.js'
 import type { Policy } from '../process/index.js'
-import { isTrackingConflict, isTransient, type Notification } from '../store/index.js'
+import {
+  carrierOf,
+  type Instrumentation,
+  isTrackingConflict,
+  isTransient,
+  type Notification,
+  noInstrumentation,
+} from '../store/index.js'
 
 /** A rejection of one of the policy's instructions: the notification is still processed. */
 export interface PolicyRejection {
@@ -65,6 +72,8 @@ export interface FollowerOptions {
    * (default true); false records one notification per transaction, as releases before 0.3 did.
    */
   readonly batchTransactions?: boolean
+  /** Where its batches are traced and its lag measured (default: the downstream application's). */
+  readonly instrumentation?: Instrumentation
 }
 
 /** Waits `ms`, or less when `signal` aborts. */
@@ -169,7 +178,7 @@ export const createFollower = (options: FollowerOptions): Follower => {
 
   const counts = { processed: 0, skipped: 0 }
   /** Processes entries in order, counting each as it goes (a failure may interrupt the batch). */
-  const processBatch = async (entries: readonly LogEntry[]): Promise<number> => {
+  const recordBatch = async (entries: readonly LogEntry[]): Promise<number> => {
     if (batching && (await processAll(entries))) {
       counts.processed += entries.length
       return entries.length
@@ -181,6 +190,39 @@ export const createFollower = (options: FollowerOptions): Follower => {
         counts.processed += 1
       } else counts.skipped += 1
     }
+    return processed
+  }
+
+  const telemetry = options.instrumentation ?? downstream.instrumentation ?? noInstrumentation
+  const names = { 'eventfold.upstream': upstream.name, 'eventfold.downstream': downstream.name }
+  /**
+   * Processes a batch in a span that continues the trace of its first notification's command (the
+   * others' are linked), so that what the policy caused joins it; then measures the lag.
+   */
+  const processBatch = async (entries: readonly LogEntry[]): Promise<number> => {
+    if (telemetry === noInstrumentation || entries.length === 0) return recordBatch(entries)
+    const carriers = entries.flatMap((entry) => {
+      const carrier = carrierOf(entry.notification.metadata)
+      return carrier ? [carrier] : []
+    })
+    const first = entries[0]?.notification.id
+    const last = entries.at(-1)?.notification.id ?? 0
+    const attributes = {
+      ...names,
+      'eventfold.notification.first': first,
+      'eventfold.notification.last': last,
+    }
+    const processed = await telemetry.span(
+      'eventfold.follower.batch',
+      { ...attributes, 'eventfold.batch.size': entries.length },
+      async (span) => {
+        const recorded = await recordBatch(entries)
+        span.setAttributes({ 'eventfold.batch.recorded': recorded })
+        return recorded
+      },
+      { ...(carriers[0] ? { parent: carriers[0] } : {}), links: carriers.slice(1) },
+    )
+    telemetry.gauge('eventfold.follower.lag', Math.max(0, (await upstream.log.maxId()) - last), names)
     return processed
   }
 

@@ -4,7 +4,7 @@
 import type { Application, Instruction } from '../application/index.js'
 import { EventfoldError } from '../codec/index.js'
 import { edges, type Policy, type System } from '../process/index.js'
-import { grantsLeases, isTransient, type Lease } from '../store/index.js'
+import { grantsLeases, type Instrumentation, isTransient, type Lease } from '../store/index.js'
 import { backoffMs, createFollower, type Follower, type PolicyRejection, sleep } from './follower.js'
 
 /** An application of the system, and the policy it applies to what it follows (if it follows anything). */
@@ -25,6 +25,8 @@ export interface RunnerOptions {
   readonly batchSize?: number
   /** Each follower records a batch of notifications per transaction (default true; see FollowerOptions). */
   readonly batchTransactions?: boolean
+  /** Where the followers' batches are traced and their lag measured (default: each downstream application's). */
+  readonly instrumentation?: Instrumentation
   /** The most rounds `settle` goes through before it gives up on a system that never quiets down. */
   readonly maxRounds?: number
 }
@@ -123,6 +125,7 @@ const followersOf = (
       ...(options.onRejection ? { onRejection: options.onRejection } : {}),
       ...(options.batchSize ? { batchSize: options.batchSize } : {}),
       ...(options.batchTransactions === undefined ? {} : { batchTransactions: options.batchTransactions }),
+      ...(options.instrumentation ? { instrumentation: options.instrumentation } : {}),
     })
   })
 }

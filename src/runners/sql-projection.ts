@@ -2,7 +2,7 @@
 // transaction that moves the projection's position, so each notification is applied exactly once.
 
 import { EventfoldError } from '../codec/index.js'
-import type { LeaseRecorder, Notification, SqlProjectionRecorder } from '../store/index.js'
+import type { Instrumentation, LeaseRecorder, Notification, SqlProjectionRecorder } from '../store/index.js'
 import {
   type Applier,
   createRunnerOf,
@@ -97,6 +97,8 @@ export interface SqlProjectionOptions<Tx, Entry> {
   readonly batchSize?: number
   /** An entry it cannot apply: stop with ProjectionFailed (default), or keep it as a dead letter and go on. */
   readonly poison?: PoisonPolicy
+  /** Where its batches are traced and its lag measured (default: the source application's). */
+  readonly instrumentation?: Instrumentation
 }
 
 /** Creates the runner of an SQL projection (nothing runs until `catchUp`, `run` or `start`). */

@@ -16,6 +16,16 @@ export {
   trackingConflict,
 } from './errors.js'
 export { checkEventId, newEventId } from './event-id.js'
+export {
+  carrierOf,
+  type Instrumentation,
+  noInstrumentation,
+  type SpanOptions,
+  type TelemetryAttributes,
+  type TelemetrySpan,
+  TRACE_FIELDS,
+  type TraceCarrier,
+} from './instrumentation.js'
 export { lazyRecorder } from './lazy-recorder.js'
 export { createLocalLeases, grantsLeases, type Lease, type LeaseRecorder } from './lease.js'
 export {
