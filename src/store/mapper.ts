@@ -207,7 +207,7 @@ export const createMapper = (options: MapperOptions = {}): Mapper => {
 
   const toEncoded = (
     stored: StoredEvent,
-    opts: { readonly kind?: RecordKind; readonly keys?: DataKeys } = {},
+    opts: { readonly kind?: RecordKind; readonly keys?: DataKeys } = NO_OPTIONS,
   ): Encoded => {
     let bytes = stored.data
     const encrypted = bytes[0] === ENCRYPTED || bytes[0] === SUBJECT
@@ -318,7 +318,7 @@ export const createMapper = (options: MapperOptions = {}): Mapper => {
  * thrown as an EventfoldError carrying the DecodeError's code, path, stream, version and notification id.
  */
 export const toDomain = <E>(mapper: Mapper, codec: Codec<E>, stored: StoredEvent, keys?: DataKeys): E => {
-  const decoded = codec.decode(mapper.toEncoded(stored, keys ? { keys } : {}))
+  const decoded = codec.decode(mapper.toEncoded(stored, keys ? { keys } : NO_OPTIONS))
   if (decoded._tag === 'Right') return decoded.right
   const { code, message, path } = decoded.left
   const place = contextOf(stored)

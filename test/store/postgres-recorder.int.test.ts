@@ -42,3 +42,36 @@ describe.skipIf(skipPostgres)('PostgreSQL recorder sessions', () => {
     await recorder.close()
   })
 })
+
+describe.skipIf(skipPostgres)('PostgreSQL recorder rows', () => {
+  it('read back ids, versions, times to the millisecond, event ids (none on old rows) and metadata', async () => {
+    const recorder = createPostgresRecorder({ url: databaseUrl ?? '', schema: freshSchema() })
+    const data = new TextEncoder().encode('{"n":1}')
+    await recorder.insertEvents([
+      { streamId: 'row 🐕', version: 1, type: 'Typed with spaces', schemaVersion: 7, data },
+      { streamId: 'row 🐕', version: 2, type: 'T', schemaVersion: 1, data, metadata: { actor: 'ann' } },
+    ])
+    const { sql, names } = recorder
+    await sql.unsafe(`update ${names.events} set event_id = null,
+      recorded_at = '1969-12-31 23:59:58.9996+00' where version = 2`)
+    const [first, second] = await recorder.selectEvents('row 🐕')
+    const [row] = await sql.unsafe<{ at: Date }[]>(
+      `select recorded_at as at from ${names.events} where version = 1`,
+    )
+    expect(first).toMatchObject({
+      streamId: 'row 🐕',
+      version: 1,
+      type: 'Typed with spaces',
+      schemaVersion: 7,
+      id: 1,
+    })
+    expect(first?.recordedAt?.getTime()).toBe(row?.at.getTime())
+    expect(first?.eventId).toMatch(/^[0-9a-f-]{36}$/)
+    expect(first && 'metadata' in first).toBe(false)
+    expect(second).toMatchObject({ version: 2, id: 2, metadata: { actor: 'ann' } })
+    expect(second?.recordedAt?.toISOString()).toBe('1969-12-31T23:59:58.999Z')
+    expect(second && 'eventId' in second).toBe(false)
+    expect(await recorder.selectNotifications(1, 10)).toEqual([first, second])
+    await recorder.close()
+  })
+})

@@ -16,10 +16,11 @@ import { withEventIds } from '../event-id.js'
 import { createListeners } from '../listeners.js'
 import type { SqlProjectionRecorder } from '../projections.js'
 import type { Recorder } from '../recorder.js'
-import type { EventMetadata, InsertOptions, Notification, StoredEvent } from '../records.js'
+import type { InsertOptions, StoredEvent } from '../records.js'
 import { checkCount, checkStoredEvent, checkStreamId, checkTracking } from '../validate.js'
 import { type Batch, createWrite } from './append.js'
 import { arrayLiteral } from './arrays.js'
+import { type EventRow, LOG_COLUMNS, STREAM_COLUMNS, toNotification, view } from './event-rows.js'
 import { createGroupCommit } from './group-commit.js'
 import { createPostgresLeases } from './lease.js'
 import { ensureSchema } from './migrate.js'
@@ -36,35 +37,24 @@ export interface PostgresRecorder extends Recorder, SqlProjectionRecorder<Postgr
   readonly sql: postgres.Sql
 }
 
-interface EventRow {
-  readonly notification_id?: string
+/** A snapshot's row. */
+interface SnapshotRow {
   readonly stream_id: string
   readonly version: string
   readonly type: string
   readonly schema_version: number
   readonly data: Uint8Array
-  readonly event_id?: string | null
-  readonly metadata?: EventMetadata | null
-  readonly recorded_at?: Date
 }
 
-const toStored = (row: EventRow): StoredEvent => ({
+const toStored = (row: SnapshotRow): StoredEvent => ({
   streamId: row.stream_id,
   version: Number(row.version),
   type: row.type,
   schemaVersion: row.schema_version,
-  data: new Uint8Array(row.data.buffer, row.data.byteOffset, row.data.byteLength),
+  data: view(row.data),
 })
 
 const bytes = (data: Uint8Array): Buffer => Buffer.from(data.buffer, data.byteOffset, data.byteLength)
-
-const toNotification = (row: EventRow): Notification => ({
-  ...toStored(row),
-  ...(row.event_id ? { eventId: row.event_id } : {}),
-  ...(row.metadata ? { metadata: row.metadata } : {}),
-  id: Number(row.notification_id),
-  ...(row.recorded_at ? { recordedAt: row.recorded_at } : {}),
-})
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -234,12 +224,12 @@ export const createPostgresRecorder = (options: PostgresRecorderOptions = {}): P
       if (limit !== undefined) checkCount('limit', limit, 0)
       const rows = await run(
         () => sql<EventRow[]>`
-          select notification_id, stream_id, version, type, schema_version, data, event_id, metadata, recorded_at from ${sql.unsafe(names.events)}
+          select ${sql.unsafe(STREAM_COLUMNS)} from ${sql.unsafe(names.events)}
           where stream_id = ${streamId} and version > ${after} and version <= ${upTo}
           order by version ${backwards ? sql`desc` : sql`asc`} limit ${limit ?? null}`,
         { streamId },
       )
-      return rows.map(toNotification)
+      return rows.map((row) => toNotification(row, streamId))
     },
     selectNotifications: async (start, limit, { stop = Number.MAX_SAFE_INTEGER, types } = {}) => {
       checkCount('start', start, 1)
@@ -247,12 +237,12 @@ export const createPostgresRecorder = (options: PostgresRecorderOptions = {}): P
       checkCount('stop', stop, 0)
       const rows = await run(
         () => sql<EventRow[]>`
-          select notification_id, stream_id, version, type, schema_version, data, event_id, metadata, recorded_at from ${sql.unsafe(names.events)}
+          select ${sql.unsafe(LOG_COLUMNS)} from ${sql.unsafe(names.events)}
           where notification_id >= ${start} and notification_id <= ${stop}
           ${types ? sql`and type = any(${arrayLiteral(types)}::text[])` : sql``}
           order by notification_id limit ${limit}`,
       )
-      return rows.map(toNotification)
+      return rows.map((row) => toNotification(row))
     },
     maxNotificationId: async () => {
       const [row] = await run(
@@ -286,7 +276,7 @@ export const createPostgresRecorder = (options: PostgresRecorderOptions = {}): P
       checkStreamId(streamId)
       checkCount('upTo', upTo, 0)
       const [row] = await run(
-        () => sql<EventRow[]>`
+        () => sql<SnapshotRow[]>`
           select stream_id, version, type, schema_version, data from ${sql.unsafe(names.snapshots)}
           where stream_id = ${streamId} and version <= ${upTo} order by version desc limit 1`,
         { streamId },
