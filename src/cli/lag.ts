@@ -1,6 +1,6 @@
-// `eventfold lag`: how far behind the log each projection version and each follower is. Names come
-// from the options and from the modules given: their exported projection definitions, and the
-// upstreams of this application in their exported systems (the store lists neither).
+// `eventfold lag`: how far behind the log each projection version and each follower is: every one
+// the store keeps a position for, and those named by the options and the modules given (their
+// exported projection definitions, and the upstreams of this application in their exported systems).
 
 import type { Command } from 'commander'
 import { loadModules, projectionsOf, upstreamsOf } from './module.js'
@@ -78,6 +78,9 @@ export const lagCommand = (program: Command): Command =>
           for (const [, projection] of projectionsOf(module)) names.add(projection.definition.name)
           for (const upstream of upstreamsOf(module, options.app)) upstreams.add(upstream)
         }
+        // Besides those named, every projection and every upstream the store keeps a position for.
+        for (const status of await store.recorder.selectProjections()) names.add(status.name)
+        for (const tracker of await store.recorder.selectTrackers()) upstreams.add(tracker.upstream)
         const head = await store.recorder.maxNotificationId()
         const projections = []
         for (const name of names) projections.push(await projectionLag(store, name, head))

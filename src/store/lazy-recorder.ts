@@ -30,6 +30,10 @@ export const lazyRecorder = (create: () => Promise<Created>): Recorder & SqlProj
     maxNotificationId: async () => (await get()).maxNotificationId(),
     maxTrackingId: async (upstream) => (await get()).maxTrackingId(upstream),
     hasTracking: async (upstream, id) => (await get()).hasTracking(upstream, id),
+    selectTrackers: async () => {
+      const recorder = await get()
+      return recorder.selectTrackers ? recorder.selectTrackers() : []
+    },
     insertSnapshot: async (snapshot) => (await get()).insertSnapshot(snapshot),
     selectSnapshot: async (streamId, upTo) => (await get()).selectSnapshot(streamId, upTo),
     subscribe: async (listener) => (await get()).subscribe(listener),

@@ -89,10 +89,13 @@ export const createMemoryProjections = (open: () => void): ProjectionRecorder =>
     },
     selectProjections: async (name) => {
       open()
-      checkKey('projection name', name)
-      return [...(versions.get(name)?.values() ?? [])]
-        .map((v) => ({ ...v.status }))
-        .sort((a, b) => a.version - b.version)
+      const names =
+        name === undefined ? [...versions.keys()].sort(byBytes) : [checkKey('projection name', name)]
+      return names.flatMap((n) =>
+        [...(versions.get(n)?.values() ?? [])]
+          .map((v) => ({ ...v.status }))
+          .sort((a, b) => a.version - b.version),
+      )
     },
     selectDocuments: async (projection, keys) => {
       open()

@@ -256,6 +256,12 @@ export const createMemoryRecorder = (): MemoryRecorder => {
       open()
       return tracked.get(upstream)?.max ?? 0
     },
+    selectTrackers: async () => {
+      open()
+      return [...tracked.entries()]
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([upstream, { max }]) => ({ upstream, notificationId: max }))
+    },
     hasTracking: async (upstream, notificationId) => {
       open()
       return tracked.get(upstream)?.ids.has(notificationId) ?? false

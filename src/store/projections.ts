@@ -76,8 +76,11 @@ export interface DocumentQuery {
 export interface ProjectionRecorder {
   /** Registers a version (if new, at position 0 and not ready) and resolves to its status. */
   registerProjection(projection: ProjectionVersion): Promise<ProjectionStatus>
-  /** The status of every version of `name` (oldest first); dropped versions are gone. */
-  selectProjections(name: string): Promise<readonly ProjectionStatus[]>
+  /**
+   * The status of every version of `name` (oldest first), or of every projection when no name is
+   * given (by name, then version); dropped versions are gone.
+   */
+  selectProjections(name?: string): Promise<readonly ProjectionStatus[]>
   /** The stored documents of one version under `keys` (absent keys have none). */
   selectDocuments(
     projection: ProjectionVersion,

@@ -7,6 +7,7 @@ import type {
   SelectEventsOptions,
   SelectNotificationsOptions,
   StoredEvent,
+  Tracking,
 } from './records.js'
 
 /**
@@ -57,6 +58,8 @@ export interface ProcessRecorder extends ApplicationRecorder {
   maxTrackingId(upstream: string): Promise<number>
   /** True when notification `notificationId` of `upstream` is tracked (was processed). */
   hasTracking(upstream: string, notificationId: number): Promise<boolean>
+  /** Every upstream tracked here, with the highest notification id tracked for it (by upstream name). */
+  selectTrackers?(): Promise<readonly Tracking[]>
 }
 
 /** Keeps the data keys of data subjects, each wrapped (encrypted) under the application's keyring. */
@@ -79,6 +82,7 @@ export interface MaintenanceRecorder {
 
 /** Everything eventfold's own recorders (memory, SQLite, PostgreSQL) do. */
 export type Recorder = ProcessRecorder &
+  Required<Pick<ProcessRecorder, 'selectTrackers'>> &
   SnapshotRecorder &
   DataKeyRecorder &
   MaintenanceRecorder &

@@ -41,6 +41,14 @@ export const projectionConformance = (
           [[1, 3]],
         )
         deepStrictEqual(await r.selectProjections('nothing'), [])
+        await r.registerProjection({ name: 'archive', version: 2 })
+        deepStrictEqual(
+          (await r.selectProjections()).map((s) => [s.name, s.version]),
+          [
+            ['archive', 2],
+            ['orders', 1],
+          ],
+        )
       },
     ),
     check('documents, deletions and the position are committed together', async (r) => {

@@ -217,6 +217,11 @@ export const recorderConformance = (factory: RecorderFactory<Recorder>): readonl
       await r.insertEvents([], { tracking: { upstream: 'orders', notificationId: 9 } })
       equal(await r.maxTrackingId('orders'), 9)
       equal(await r.maxTrackingId('other'), 0)
+      await r.insertEvents([], { tracking: { upstream: 'accounts', notificationId: 3 } })
+      deepStrictEqual(await r.selectTrackers(), [
+        { upstream: 'accounts', notificationId: 3 },
+        { upstream: 'orders', notificationId: 9 },
+      ])
     }),
     check(
       'a tracking with `after` records every notification of the batch; an overlapping one fails whole',

@@ -137,6 +137,10 @@ export const describeCommands = (target: () => Target): void => {
       expect(run(['lag', '--app', 'vet', '--follower', 'kennel']).out).toMatch(
         /^vet: the log is at notification 1\nfollowing kennel: at 40 of 92, 52 behind\n$/,
       )
+      // Unnamed, the followers are those the store tracks.
+      expect(run(['lag', '--app', 'vet']).out).toMatch(
+        /^vet: the log is at notification 1\nfollowing kennel: at 40 of 92, 52 behind\n$/,
+      )
     })
 
     it('builds a projection version, then a new one beside it, dropping the older once it is ready', async () => {
@@ -173,6 +177,11 @@ export const describeCommands = (target: () => Target): void => {
       })
       const kennel = t.recorder('kennel')
       expect((await kennel.selectProjections('trick_counts')).map((s) => s.version)).toEqual([2])
+      // Unnamed, the projections are those the store keeps.
+      const listed = JSON.parse(run(['lag', '--app', 'kennel', '--json']).out) as {
+        projections: { name: string }[]
+      }
+      expect(listed.projections.map((p) => p.name)).toEqual(['trick_counts'])
       const counts = await kennel.selectDocuments({ name: 'trick_counts', version: 2 }, [
         'sit',
         'beg',

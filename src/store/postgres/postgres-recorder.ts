@@ -260,6 +260,14 @@ export const createPostgresRecorder = (options: PostgresRecorderOptions = {}): P
       return Number(row?.max ?? 0)
     },
     hasTracking,
+    selectTrackers: async () => {
+      const rows = await run(
+        () => sql<{ upstream: string; max: string }[]>`
+          select upstream, max(notification_id) as max from ${sql.unsafe(names.tracking)}
+          group by upstream order by upstream collate "C"`,
+      )
+      return rows.map((row) => ({ upstream: row.upstream, notificationId: Number(row.max) }))
+    },
     insertSnapshot: async (snapshot) => {
       checkStoredEvent(snapshot)
       const { streamId, version, type, schemaVersion, data } = snapshot

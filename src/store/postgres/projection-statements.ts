@@ -130,7 +130,8 @@ export const projectionStatements = (n: Names): ProjectionStatements => ({
   register: `INSERT INTO ${n.projections} (name, version) VALUES ($1::text, $2::int4)
     ON CONFLICT (name, version) DO NOTHING`,
   status: `SELECT name, version, position, ready, updated_at FROM ${n.projections}
-    WHERE name = $1::text AND ($2::int4 IS NULL OR version = $2::int4) ORDER BY version`,
+    WHERE ($1::text IS NULL OR name = $1::text) AND ($2::int4 IS NULL OR version = $2::int4)
+    ORDER BY name COLLATE "C", version`,
   select: `SELECT d.* FROM unnest($3::text[]) AS k(key) CROSS JOIN LATERAL ${byKey(n, DOCUMENT, '$2::int4', 'k.key')} d`,
   commit: commitStatement(n),
   markReady: `UPDATE ${n.projections} SET ready = true, updated_at = now() WHERE name = $1::text AND version = $2::int4`,

@@ -176,7 +176,7 @@ export const createPostgresProjections = (
   const send = <T>(db: Db, text: string, params: readonly unknown[], prepare = true): Promise<T[]> =>
     db.unsafe<T[]>(text, params as never[], { prepare })
 
-  const status = async (name: string, version: number | null): Promise<readonly ProjectionStatus[]> =>
+  const status = async (name: string | null, version: number | null): Promise<readonly ProjectionStatus[]> =>
     (await run(() => send<StatusRow>(sql, s.status, [name, version]))).map(toStatus)
 
   /** Moves the position and stores the batch; TrackingConflict when the position is no longer `from`. */
@@ -214,7 +214,8 @@ export const createPostgresProjections = (
         throw translate(new Error(`projection ${name} v${version} was dropped while it was registered`))
       return found
     },
-    selectProjections: async (name) => status(checkKey('projection name', name), null),
+    selectProjections: async (name) =>
+      status(name === undefined ? null : checkKey('projection name', name), null),
     selectDocuments: async (projection, keys) => {
       checkVersion(projection)
       for (const key of keys) checkKey('document key', key)

@@ -124,6 +124,7 @@ const statements = (db: Db, t: TableNames) => {
     ),
     status: db.prepare<[string, number], StatusRow>(`${status} WHERE name = ? AND version = ?`),
     statuses: db.prepare<[string], StatusRow>(`${status} WHERE name = ? ORDER BY version`),
+    everyStatus: db.prepare<[], StatusRow>(`${status} ORDER BY name, version`),
     serving: db
       .prepare<[string, number], number>(
         `SELECT version FROM ${t.projections} WHERE name = ? AND version <= ? ORDER BY ready DESC, version DESC LIMIT 1`,
@@ -277,6 +278,7 @@ export const createSqliteProjections = (
     },
     selectProjections: async (name) => {
       open()
+      if (name === undefined) return run(() => s.everyStatus.all()).map(toStatus)
       checkKey('projection name', name)
       return run(() => s.statuses.all(name)).map(toStatus)
     },

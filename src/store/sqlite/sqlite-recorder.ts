@@ -99,6 +99,9 @@ export const createSqliteRecorder = (options: SqliteRecorderOptions = {}): Sqlit
       )
       .pluck(),
     track: db.prepare(`INSERT INTO ${t.tracking} (upstream, notification_id) VALUES (?, ?)`),
+    trackers: db.prepare<[], { upstream: string; notificationId: number }>(
+      `SELECT upstream, max(notification_id) AS notificationId FROM ${t.tracking} GROUP BY upstream ORDER BY upstream`,
+    ),
     maxTracked: db
       .prepare<[string], number>(
         `SELECT coalesce(max(notification_id), 0) FROM ${t.tracking} WHERE upstream = ?`,
@@ -231,6 +234,7 @@ export const createSqliteRecorder = (options: SqliteRecorderOptions = {}): Sqlit
     },
     maxNotificationId: async () => guard(() => q.last.get() ?? 0),
     maxTrackingId: async (upstream) => guard(() => q.maxTracked.get(upstream) ?? 0),
+    selectTrackers: async () => guard(() => q.trackers.all()),
     hasTracking: async (upstream, notificationId) =>
       guard(() => q.tracked.get(upstream, notificationId) !== undefined),
     insertSnapshot: async (s) => {
