@@ -46,6 +46,7 @@ export const ERROR_CODES = [
   'LogUnavailable',
   'RunawaySystem',
   'ProjectionFailed',
+  'PolicyFailed',
 ] as const
 
 /** A stable error code: one of ERROR_CODES. */

@@ -6,6 +6,8 @@ import type { Application } from '../application/index.js'
 import { EventfoldError } from '../codec/index.js'
 import { type DocumentProjection, indexedFields } from '../process/index.js'
 import {
+  checkKey,
+  checkProjectionBatch,
   type DeadLetter,
   type DocumentChange,
   type Instrumentation,
@@ -20,10 +22,10 @@ import {
   createRunnerOf,
   deadLetter,
   type Item,
-  onMove,
   type PoisonPolicy,
   type ProjectionRunner,
   projectionFailed,
+  waitForProjection,
 } from './durable.js'
 import type { LogSource } from './follower.js'
 
@@ -40,14 +42,27 @@ export const storeOf = (source: LogSource<unknown> | Application): ProjectionSto
   )
 }
 
-const decodeDocument = <D>(projection: DocumentProjection<D, never>, stored: StoredDocument): D => {
+/**
+ * A stored document, validated by the projection's codec; DecodeError naming the projection, the
+ * version the document belongs to and its key (`served` is that version, when not the projection's own).
+ */
+const decodeDocument = <D>(
+  projection: DocumentProjection<D, never>,
+  stored: StoredDocument,
+  served = projection.version,
+): D => {
   const decoded = projection.codec.decode(stored)
   if (decoded._tag === 'Left') {
-    const { code, message, path } = decoded.left
+    const { message, path } = decoded.left
+    const older =
+      served === projection.version
+        ? ''
+        : ` — v${served} serves until v${projection.version} is ready, and its documents do not fit v${projection.version}'s codec: ` +
+          'build the new version before its readers are deployed (eventfold rebuild), or give its codec upcasters from the old shape'
     throw new EventfoldError(
-      code,
-      `document "${stored.key}" of projection "${projection.name}": ${message}`,
-      { projection: projection.name, key: stored.key, path },
+      'DecodeError',
+      `document "${stored.key}" of projection "${projection.name}" v${served}: ${message}${older}`,
+      { projection: projection.name, projectionVersion: served, key: stored.key, path },
     )
   }
   return decoded.right
@@ -81,6 +96,9 @@ const documentApplier = <D, Entry>(
         if (item._tag === 'Undecodable') continue
         try {
           const keys = projection.keys(item.entry)
+          if (!Array.isArray(keys))
+            throw new TypeError(`keys of projection "${projection.name}" gave no array`)
+          for (const key of keys) checkKey('document key', key)
           keysOf.set(item, keys)
           for (const key of keys) all.add(key)
         } catch (error) {
@@ -105,8 +123,10 @@ const documentApplier = <D, Entry>(
               key,
               projection.evolve(next.has(key) ? next.get(key) : documents.get(key), item.entry, key),
             )
-          // Encoding is checked here, so that a document that cannot be stored fails at its entry.
-          for (const [key, document] of next) if (document !== undefined) toChange(projection, key, document)
+          // Encoding and storing are checked here, so that a document that cannot be stored fails at its entry.
+          for (const [key, document] of next)
+            if (document !== undefined)
+              checkProjectionBatch({ from: 0, to: 0, changes: [toChange(projection, key, document)] })
         } catch (error) {
           return error ?? new Error('undefined was thrown')
         }
@@ -186,50 +206,25 @@ export const documentReader = <D>(
     const found = await store.readDocuments(name, version, query)
     return (found?.documents ?? []).map((document) => ({
       key: document.key,
-      document: decodeDocument(projection, document),
+      document: decodeDocument(projection, document, found?.version),
     }))
-  }
-  const serving = async (): Promise<number> => {
-    const versions = (await store.selectProjections(name)).filter((s) => s.version <= version)
-    const chosen = versions.filter((s) => s.ready).at(-1) ?? versions.at(-1)
-    return chosen?.position ?? 0
   }
   return {
     name,
     get: async (key) => (await read({ keys: [key] }))[0]?.document,
     list: (options = {}) => read(options),
-    find: (field, value, options = {}) => read({ ...options, where: { field, value: String(value) } }),
-    waitFor: async (notificationId, options = {}) => {
-      const timeoutMs = options.timeoutMs ?? 5000
-      const pollMs = options.pollMs ?? 100
-      const deadline = Date.now() + timeoutMs
-      let wake: (() => void) | undefined
-      const versions = Array.from({ length: version }, (_, i) => i + 1)
-      const stopWaking = onMove(name, versions, () => wake?.())
-      try {
-        for (;;) {
-          const position = await serving()
-          if (position >= notificationId) return
-          const left = deadline - Date.now()
-          if (left <= 0)
-            throw new EventfoldError(
-              'Timeout',
-              `projection "${name}" reached notification ${position}, not ${notificationId}, within ${timeoutMs} ms`,
-              { projection: name, notificationId, position },
-            )
-          await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, Math.min(pollMs, left))
-            wake = () => {
-              clearTimeout(timer)
-              resolve()
-            }
-          })
-          wake = undefined
-        }
-      } finally {
-        stopWaking()
-      }
+    find: (field, value, options = {}) => {
+      if (!Object.hasOwn(projection.indexes ?? {}, field))
+        return Promise.reject(
+          new EventfoldError(
+            'InvalidArgument',
+            `projection "${name}" has no index "${field}" (its indexes: ${Object.keys(projection.indexes ?? {}).join(', ') || 'none'})`,
+            { projection: name, field },
+          ),
+        )
+      return read({ ...options, where: { field, value: String(value) } })
     },
+    waitFor: (notificationId, options) => waitForProjection(store, projection, notificationId, options),
   }
 }
 

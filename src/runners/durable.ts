@@ -6,6 +6,7 @@ import { EventfoldError, isEventfoldError } from '../codec/index.js'
 import { follow, type NotificationLog, readBatch } from '../log/index.js'
 import {
   carrierOf,
+  checkCount,
   type DeadLetter,
   grantsLeases,
   type Instrumentation,
@@ -63,7 +64,12 @@ export const deadLetter = (notification: Notification, error: unknown): DeadLett
   streamId: notification.streamId,
   version: notification.version,
   code: isEventfoldError(error) ? error.code : error instanceof Error ? error.name : 'Error',
-  message: error instanceof Error ? error.message : String(error),
+  // An EventfoldError's message starts with its code, which the dead letter keeps apart.
+  message: isEventfoldError(error)
+    ? error.message.slice(error.message.startsWith(`${error.code}: `) ? error.code.length + 2 : 0)
+    : error instanceof Error
+      ? error.message
+      : String(error),
 })
 
 /** True for a failure that says nothing about the entry: retry the batch later. */
@@ -115,6 +121,56 @@ export const onMove = (name: string, versions: readonly number[], wake: () => vo
   }
 }
 
+/**
+ * Resolves once the version that serves readers of `projection` (the newest ready one at or below
+ * its version, else the newest) has applied `notificationId`; Timeout after `timeoutMs` (5,000).
+ * Woken at once by batches committed in this process, it polls for others every `pollMs` (100).
+ */
+export const waitForProjection = async (
+  store: ProjectionRecorder,
+  { name, version }: ProjectionVersion,
+  notificationId: number,
+  options: { readonly timeoutMs?: number; readonly pollMs?: number } = {},
+): Promise<void> => {
+  checkCount('notificationId', notificationId, 0)
+  const timeoutMs = checkCount('timeoutMs', options.timeoutMs ?? 5000, 0)
+  const pollMs = checkCount('pollMs', options.pollMs ?? 100, 1)
+  const serving = async (): Promise<number> => {
+    const versions = (await store.selectProjections(name)).filter((s) => s.version <= version)
+    return (versions.filter((s) => s.ready).at(-1) ?? versions.at(-1))?.position ?? 0
+  }
+  const deadline = Date.now() + timeoutMs
+  let wake: (() => void) | undefined
+  const stopWaking = onMove(
+    name,
+    Array.from({ length: version }, (_, i) => i + 1),
+    () => wake?.(),
+  )
+  try {
+    for (;;) {
+      const position = await serving()
+      if (position >= notificationId) return
+      const left = deadline - Date.now()
+      if (left <= 0)
+        throw new EventfoldError(
+          'Timeout',
+          `projection "${name}" reached notification ${position}, not ${notificationId}, within ${timeoutMs} ms`,
+          { projection: name, notificationId, position },
+        )
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.min(pollMs, left))
+        wake = () => {
+          clearTimeout(timer)
+          resolve()
+        }
+      })
+      wake = undefined
+    }
+  } finally {
+    stopWaking()
+  }
+}
+
 /** How far a projection has come: its position against the log's last notification id. */
 export interface Lag {
   readonly name: string
@@ -151,6 +207,14 @@ export interface ProjectionRunner {
   lag(): Promise<Lag>
   /** Its dead letters, in notification order. */
   deadLetters(): Promise<readonly DeadLetter[]>
+  /**
+   * Resolves once the version serving its readers has applied `notificationId` (say, one that
+   * `execute` returned), so that a read sees its own write; Timeout after `timeoutMs` (default 5,000).
+   */
+  waitFor(
+    notificationId: number,
+    options?: { readonly timeoutMs?: number; readonly pollMs?: number },
+  ): Promise<void>
 }
 
 /** Builds a runner around an applier. */
@@ -279,6 +343,8 @@ export const createRunnerOf = <Entry extends { readonly notification: Notificati
           failures = 0
         }
       } catch (error) {
+        // Its store was closed (its application closed, say): nothing more can be applied.
+        if (isEventfoldError(error, 'RecorderClosed')) return
         if (!isPassing(error)) throw error
         await sleep(backoffMs(failures++), signal)
       }
@@ -349,16 +415,24 @@ export const createRunnerOf = <Entry extends { readonly notification: Notificati
       running = undefined
     },
     lag: async () => {
-      const [current, head] = await Promise.all([status(), source.log.maxId()])
+      // Read only: a version that never ran is at 0, not ready (and is not registered by asking).
+      const [versions, head] = await Promise.all([
+        store.selectProjections(projection.name),
+        source.log.maxId(),
+      ])
+      const current = versions.find((s) => s.version === projection.version)
+      const position = current?.position ?? 0
       return {
         name: projection.name,
         version: projection.version,
-        position: current.position,
+        position,
         head,
-        behind: Math.max(0, head - current.position),
-        ready: current.ready,
+        behind: Math.max(0, head - position),
+        ready: current?.ready ?? false,
       }
     },
     deadLetters: () => store.selectDeadLetters(projection),
+    waitFor: (notificationId, waitOptions) =>
+      waitForProjection(store, projection, notificationId, waitOptions),
   }
 }

@@ -10,7 +10,7 @@ import {
   type InstructionGroup,
   type LogEntry,
 } from '../application/index.js'
-import { isEventfoldError } from '../codec/index.js'
+import { EventfoldError, isEventfoldError } from '../codec/index.js'
 import type { NotificationLog } from '../log/index.js'
 import { follow, pause } from '../log/index.js'
 import type { Policy } from '../process/index.js'
@@ -92,23 +92,42 @@ export const createFollower = (options: FollowerOptions): Follower => {
   /** What the policy decides for an entry: the instructions, with the upstream event's chain as metadata. */
   const decideFor = (entry: LogEntry) => {
     const { notification } = entry
-    const instructions =
-      entry._tag === 'Erased'
-        ? []
-        : policy({
-            application: upstream.name,
-            aggregate: entry.aggregate,
-            id: notification.streamId.slice(entry.aggregate.length + 1),
-            streamId: notification.streamId,
-            version: notification.version,
-            notificationId: notification.id,
-            event: entry.event,
-            ...(notification.eventId === undefined ? {} : { eventId: notification.eventId }),
-            ...(notification.metadata === undefined ? {} : { metadata: notification.metadata }),
-          })
+    const instructions = entry._tag === 'Erased' ? [] : ask(entry)
     // What the policy decided belongs to the upstream event's chain of work, caused by that event.
     const metadata = causedBy(notification)
     return metadata ? { instructions, metadata } : { instructions }
+  }
+
+  /** The policy's instructions for an event; PolicyFailed, naming the notification, if it throws. */
+  const ask = (entry: LogEntry & { readonly _tag: 'Event' }): readonly Instruction[] => {
+    const { notification } = entry
+    try {
+      return policy({
+        application: upstream.name,
+        aggregate: entry.aggregate,
+        id: notification.streamId.slice(entry.aggregate.length + 1),
+        streamId: notification.streamId,
+        version: notification.version,
+        notificationId: notification.id,
+        event: entry.event,
+        ...(notification.eventId === undefined ? {} : { eventId: notification.eventId }),
+        ...(notification.metadata === undefined ? {} : { metadata: notification.metadata }),
+      })
+    } catch (error) {
+      throw new EventfoldError(
+        'PolicyFailed',
+        `the policy of "${downstream.name}" failed on notification ${notification.id} of "${upstream.name}" ` +
+          `(stream "${notification.streamId}" version ${notification.version}): ${error instanceof Error ? error.message : String(error)}`,
+        {
+          upstream: upstream.name,
+          downstream: downstream.name,
+          notificationId: notification.id,
+          streamId: notification.streamId,
+          version: notification.version,
+        },
+        { cause: error },
+      )
+    }
   }
 
   /** Tells `onRejection` of the instructions the downstream aggregates rejected. */

@@ -1,7 +1,7 @@
 // SQL projections, the escape hatch: a handler writes whatever tables it likes inside the
 // transaction that moves the projection's position, so each notification is applied exactly once.
 
-import { EventfoldError } from '../codec/index.js'
+import { EventfoldError, isEventfoldError } from '../codec/index.js'
 import type { Instrumentation, LeaseRecorder, Notification, SqlProjectionRecorder } from '../store/index.js'
 import {
   type Applier,
@@ -32,6 +32,16 @@ export const sqlProjection = <Tx, Entry>(
   definition: Omit<SqlProjection<Tx, Entry>, 'version'> & { readonly version?: number },
 ): SqlProjection<Tx, Entry> => ({ ...definition, version: definition.version ?? 1 })
 
+/** Failures of the store or its configuration, never of one entry: never kept as dead letters. */
+const SYSTEMIC = new Set([
+  'PermissionDenied',
+  'SchemaMissing',
+  'SchemaTooNew',
+  'InvalidConfiguration',
+  'RecorderClosed',
+])
+const isSystemic = (error: unknown): boolean => isEventfoldError(error) && SYSTEMIC.has(error.code)
+
 const sqlApplier = <Tx, Entry>(
   projection: SqlProjection<Tx, Entry>,
   store: SqlProjectionRecorder<Tx> & Partial<LeaseRecorder>,
@@ -60,7 +70,20 @@ const sqlApplier = <Tx, Entry>(
           await store.commitSqlProjection(version, { from, to }, write(entries))
           return to
         } catch (error) {
-          if (isPassing(error)) throw error
+          if (isPassing(error) || isSystemic(error)) throw error
+        }
+        // Does it fail with no entry at all? Then the handler or the store is at fault, not an entry.
+        try {
+          await store.commitSqlProjection(version, { from, to: from }, write([]))
+        } catch (error) {
+          if (isPassing(error) || isEventfoldError(error)) throw error
+          throw new EventfoldError(
+            'InvalidConfiguration',
+            `SQL projection "${projection.name}" v${projection.version} fails with no entry at all, so no entry is at fault ` +
+              `(is it written for another database than its store's?): ${error instanceof Error ? error.message : String(error)}`,
+            { projection: projection.name, projectionVersion: projection.version },
+            { cause: error },
+          )
         }
       }
       // Something failed (and was rolled back): one notification per transaction, to find which.
@@ -76,7 +99,7 @@ const sqlApplier = <Tx, Entry>(
             )
             position = item.notification.id
           } catch (error) {
-            if (isPassing(error)) throw error
+            if (isPassing(error) || isSystemic(error)) throw error
             position = await failed(item, error, position)
           }
         }
@@ -109,6 +132,12 @@ export const createSqlProjection = <Tx, Entry extends { readonly notification: N
     throw new EventfoldError(
       'InvalidConfiguration',
       `the store of "${options.projection.name}" runs no SQL projections`,
+    )
+  if (options.store.synchronousWrites && options.projection.handle.constructor.name === 'AsyncFunction')
+    throw new EventfoldError(
+      'InvalidConfiguration',
+      `the handle of SQL projection "${options.projection.name}" is async, and its store (SQLite) writes synchronously: ` +
+        'what it did after its first await would not be in the transaction',
     )
   return createRunnerOf(options.source, sqlApplier(options.projection, options.store), options)
 }

@@ -112,6 +112,8 @@ export interface ProjectionRecorder {
  * database inside its transaction, where `write` must not be async).
  */
 export interface SqlProjectionRecorder<Tx> extends ProjectionRecorder {
+  /** True where `write` must be synchronous (SQLite): an async one would write outside the transaction. */
+  readonly synchronousWrites?: boolean
   /** Commits a batch of an SQL projection: `write` runs inside the transaction that moves the position. */
   commitSqlProjection(
     projection: ProjectionVersion,
@@ -128,6 +130,8 @@ export const keepsProjections = <R extends object>(recorder: R): recorder is R &
 export const MAX_KEY_BYTES = 1024
 
 const encoder = new TextEncoder()
+/** A NUL as JSON writes it: \u0000 after an even number of backslashes (an odd one escapes the first). */
+const ESCAPED_NUL = /(?<!\\)(?:\\\\)*\\u0000/
 
 /** Returns `value` if it is a non-empty, well-formed string without NUL of at most MAX_KEY_BYTES; InvalidArgument otherwise. */
 export const checkKey = (what: string, value: unknown): string => {
@@ -157,6 +161,10 @@ export const checkProjectionBatch = (batch: ProjectionBatch): void => {
       const { document } = change
       checkKey('document key', document.key)
       checkEventType(document.type)
+      if (ESCAPED_NUL.test(JSON.stringify(document.data) ?? ''))
+        throw invalidArgument(
+          `document "${document.key}" holds a NUL character, which PostgreSQL's jsonb cannot store`,
+        )
       checkCount('document schemaVersion', document.schemaVersion, 1)
       for (const [field, value] of Object.entries(document.fields ?? {})) {
         checkKey('indexed field name', field)

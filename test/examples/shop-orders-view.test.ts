@@ -1,8 +1,9 @@
 // The shop's orders view, an SQL projection: its table and position live in a SQLite database of
 // their own while the shop's events are elsewhere; each notification is applied once.
 
-import { createRunner, createSqlProjection } from 'eventfold/runners'
-import { createSqliteRecorder } from 'eventfold/store/sqlite'
+import type { EntryOf } from 'eventfold/application'
+import { createRunner, createSqlProjection, sqlProjection } from 'eventfold/runners'
+import { createSqliteRecorder, type SqliteTransaction } from 'eventfold/store/sqlite'
 import { describe, expect, it } from 'vitest'
 import { type OrderRow, ordersTable, ordersViewSqlite } from '../../examples/shop/orders-view.js'
 import { createShop, orders, shop } from '../../examples/shop/shop.js'
@@ -66,5 +67,61 @@ describe('the orders view (SQL projection on SQLite)', () => {
     expect(await tolerant.deadLetters()).toMatchObject([{ notificationId: 2, streamId: 'order-o2' }])
     expect((await tolerant.lag()).position).toBe(3)
     await views.close()
+  })
+})
+
+describe('SQL projections: failures that are no entry’s, waitFor, and async on SQLite', () => {
+  it('a handler that fails with no entry at all stops even with dead letters, and keeps none', async () => {
+    const parts = createShop()
+    await parts.orders.application.execute(orders, 'o1', { type: 'Place', items: ['apple'] })
+    const views = createSqliteRecorder()
+    const broken = sqlProjection<SqliteTransaction, EntryOf<typeof orders>>({
+      name: 'broken',
+      handle: () => {
+        throw new TypeError('db.query is not a function')
+      },
+    })
+    const view = createSqlProjection({
+      source: parts.orders.application,
+      projection: broken,
+      store: views,
+      poison: 'dead-letter',
+    })
+    await expect(view.catchUp()).rejects.toMatchObject({
+      code: 'InvalidConfiguration',
+      message: expect.stringMatching(/fails with no entry at all/),
+    })
+    expect(await view.deadLetters()).toEqual([])
+    expect(await view.lag()).toMatchObject({ position: 0, ready: false })
+    await views.close()
+  })
+
+  it('waitFor resolves once the view has applied the id', async () => {
+    const parts = createShop()
+    const views = createSqliteRecorder()
+    const view = createSqlProjection({
+      source: parts.orders.application,
+      projection: ordersViewSqlite,
+      store: views,
+    })
+    view.start({ pollMs: 10 })
+    const placed = await parts.orders.application.execute(orders, 'o1', { type: 'Place', items: ['apple'] })
+    const id = placed._tag === 'Right' ? (placed.right.notificationIds[0] ?? 0) : 0
+    await view.waitFor(id)
+    expect(views.db.prepare(`SELECT order_id FROM ${ordersTable(1)}`).all()).toEqual([{ order_id: 'o1' }])
+    await view.stop()
+    await views.close()
+  })
+
+  it('an async handle is refused on SQLite, where it would write outside the transaction', () => {
+    const parts = createShop()
+    const views = createSqliteRecorder()
+    const asyncView = sqlProjection<SqliteTransaction, EntryOf<typeof orders>>({
+      name: 'late',
+      handle: async () => {},
+    })
+    expect(() =>
+      createSqlProjection({ source: parts.orders.application, projection: asyncView, store: views }),
+    ).toThrow(/is async, and its store \(SQLite\) writes synchronously/)
   })
 })

@@ -86,7 +86,17 @@ describe('process applications record batches', () => {
       },
       batchSize: 6,
     })
-    await expect(follower.pull()).rejects.toThrow('policy failed')
+    await expect(follower.pull()).rejects.toMatchObject({
+      code: 'PolicyFailed',
+      context: {
+        upstream: 'orders',
+        downstream: 'reservations',
+        notificationId: 4,
+        streamId: 'order-o3',
+        version: 1,
+      },
+      cause: new Error('policy failed'),
+    })
     expect(await parts.reservations.application.trackedUpTo('orders')).toBe(3)
     expect(await parts.reservations.application.log.maxId()).toBe(3)
   })

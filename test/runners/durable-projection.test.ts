@@ -2,7 +2,7 @@ import { type Application, aggregate, application, type EntryOf } from 'eventfol
 import { jsonState } from 'eventfold/codec'
 import { type DocumentProjection, documentProjection } from 'eventfold/process'
 import { createDocumentProjection, documentReader } from 'eventfold/runners'
-import { createMemoryRecorder, isEventfoldError } from 'eventfold/store'
+import { createMemoryRecorder, isEventfoldError, type MemoryRecorder } from 'eventfold/store'
 import { describe, expect, it } from 'vitest'
 import { dogs } from '../../examples/dog-school/dog-school.js'
 import { dogsByTrick } from '../../examples/dog-school/dogs-by-trick.js'
@@ -221,5 +221,63 @@ describe('document projections on a store the environment chooses', () => {
     expect(await projection.catchUp()).toBe(2)
     expect(await projection.get('sit')).toEqual({ trick: 'sit', dogs: ['fido'] })
     await app.close()
+  })
+})
+
+describe('document projections refuse what they cannot store, at the entry', () => {
+  it('an empty key is a poison entry named by its notification; with dead letters it is kept aside', async () => {
+    const app = school()
+    await teach(app, 'fido', 'sit', 'beg')
+    const emptyKey = documentProjection({
+      name: 'tricks',
+      codec: jsonState<number>('Count'),
+      key: (entry: Entry) =>
+        entry._tag === 'Event' && entry.event.type === 'TrickAdded' ? entry.event.trick.slice(3) : 'dogs',
+      evolve: (n: number | undefined) => (n ?? 0) + 1,
+    })
+    await expect(
+      createDocumentProjection({ source: app, projection: emptyKey }).catchUp(),
+    ).rejects.toMatchObject({
+      code: 'ProjectionFailed',
+      context: { projection: 'tricks', notificationId: 2, streamId: 'dog-fido', version: 2 },
+    })
+    const tolerant = createDocumentProjection({
+      source: app,
+      projection: { ...emptyKey, version: 2 },
+      poison: 'dead-letter',
+    })
+    await tolerant.catchUp()
+    expect(await tolerant.deadLetters()).toMatchObject([
+      { notificationId: 2, code: 'InvalidArgument', message: 'document key must be a non-empty string' },
+      { notificationId: 3, code: 'InvalidArgument' },
+    ])
+    expect(await tolerant.get('dogs')).toBe(1)
+  })
+
+  it('find by a field that is not indexed is InvalidArgument; lag registers nothing', async () => {
+    const app = school()
+    const projection = createDocumentProjection({ source: app, projection: dogsByTrick })
+    await expect(projection.find('nope', 1)).rejects.toMatchObject({ code: 'InvalidArgument' })
+    expect(await projection.lag()).toMatchObject({ position: 0, ready: false })
+    expect(await (app.recorder as MemoryRecorder).selectProjections()).toEqual([])
+  })
+
+  it('a reader of a version still building, whose documents changed shape, is told to build it first', async () => {
+    const app = school()
+    await teach(app, 'fido', 'sit')
+    await createDocumentProjection({ source: app, projection: counting(1) }).catchUp()
+    const reshaped = documentProjection({
+      name: 'counts',
+      version: 2,
+      codec: jsonState<{ total: number }>('Total'),
+      key: (entry: Entry) => entry.notification.streamId,
+      evolve: (d: { total: number } | undefined) => ({ total: (d?.total ?? 0) + 1 }),
+    })
+    await expect(
+      documentReader(app.recorder as MemoryRecorder, reshaped).get('dog-fido'),
+    ).rejects.toMatchObject({
+      code: 'DecodeError',
+      message: expect.stringMatching(/v1 serves until v2 is ready.*build the new version/),
+    })
   })
 })

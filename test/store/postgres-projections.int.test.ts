@@ -299,7 +299,7 @@ describe.skipIf(skipPostgres)('PostgreSQL SQL projections', () => {
         recorder.commitSqlProjection(v1, { from: 2, to: 3 }, (tx) =>
           tx.unsafe(`insert into ${table} values ('a', 9)`),
         ),
-      ).rejects.toMatchObject({ code: 'ConcurrencyError' })
+      ).rejects.toMatchObject({ code: 'DatabaseError', context: { sqlState: '23505' } })
       expect(await recorder.sql.unsafe(`select k, n from ${table} order by k`)).toEqual([{ k: 'a', n: 1 }])
       expect((await recorder.selectProjections('orders'))[0]?.position).toBe(2)
       await recorder.close()

@@ -2,7 +2,7 @@
 // A batch is one statement (one transaction with a SQL projection's own writes) that moves the position.
 
 import postgres from 'postgres'
-import { isEventfoldError } from '../../codec/index.js'
+import { EventfoldError, isEventfoldError } from '../../codec/index.js'
 import { invalidArgument, trackingConflict } from '../errors.js'
 import { checkQuery, trackingName } from '../memory-projections.js'
 import {
@@ -253,6 +253,14 @@ export const createPostgresProjections = (
         const own = thrown?.error
         const wrapped = isEventfoldError(error, 'DatabaseError') && error.cause === own
         if (own !== undefined && wrapped && !(own instanceof postgres.PostgresError)) throw own
+        // A unique violation in the projection's own tables is its bug, not a concurrent writer's.
+        if (own instanceof postgres.PostgresError && isEventfoldError(error, 'ConcurrencyError'))
+          throw new EventfoldError(
+            'DatabaseError',
+            `the write of projection "${projection.name}" v${projection.version} failed: ${own.message}`,
+            { projection: projection.name, projectionVersion: projection.version, sqlState: own.code },
+            { cause: own },
+          )
         throw error
       }
     },

@@ -278,6 +278,7 @@ export const createSqliteRecorder = (options: SqliteRecorderOptions = {}): Sqlit
     },
     ...local.ports,
     ...createSqliteProjections(db, t, open),
+    synchronousWrites: true,
     close: async () => {
       if (closed) return
       closed = true
