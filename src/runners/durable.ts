@@ -8,11 +8,9 @@ import {
   carrierOf,
   checkCount,
   type DeadLetter,
-  grantsLeases,
   type Instrumentation,
   isTrackingConflict,
   isTransient,
-  type Lease,
   type LeaseRecorder,
   type Notification,
   type ProjectionRecorder,
@@ -20,6 +18,7 @@ import {
   type ProjectionVersion,
 } from '../store/index.js'
 import { backoffMs, type LogSource, sleep } from './follower.js'
+import { whileLeased } from './leased.js'
 
 /** What to do with an entry a projection cannot apply (its code throws, or it cannot be decoded). */
 export type PoisonPolicy = 'stop' | 'dead-letter'
@@ -354,37 +353,9 @@ export const createRunnerOf = <Entry extends { readonly notification: Notificati
   const run: ProjectionRunner['run'] = async (signal, runOptions = {}) => {
     const pollMs = runOptions.pollMs ?? 1000
     if (!runOptions.lease) return follow_(signal, pollMs)
-    if (!grantsLeases(store))
-      throw new EventfoldError(
-        'InvalidConfiguration',
-        `the store of projection "${projection.name}" grants no leases`,
-      )
     const name = `project ${projection.name} v${projection.version}`
-    let failures = 0
-    while (!signal.aborted) {
-      let lease: Lease | undefined
-      try {
-        lease = await store.acquireLease(name)
-        failures = 0
-      } catch (error) {
-        if (!isTransient(error)) throw error
-        await sleep(backoffMs(failures++), signal)
-        continue
-      }
-      if (!lease) {
-        await sleep(pollMs, signal)
-        continue
-      }
-      const lost = new AbortController()
-      void lease.lost.then(() => lost.abort())
-      try {
-        await follow_(AbortSignal.any([signal, lost.signal]), pollMs)
-      } finally {
-        await lease.release().catch((error: unknown) => {
-          if (!isTransient(error)) throw error
-        })
-      }
-    }
+    const what = `projection "${projection.name}"`
+    return whileLeased(store, name, what, signal, pollMs, (leased) => follow_(leased, pollMs))
   }
 
   let controller: AbortController | undefined

@@ -4,8 +4,9 @@
 import type { Application, Instruction } from '../application/index.js'
 import { EventfoldError } from '../codec/index.js'
 import { edges, type Policy, type System } from '../process/index.js'
-import { grantsLeases, type Instrumentation, isTransient, type Lease } from '../store/index.js'
-import { backoffMs, createFollower, type Follower, type PolicyRejection, sleep } from './follower.js'
+import type { Instrumentation } from '../store/index.js'
+import { createFollower, type Follower, type PolicyRejection } from './follower.js'
+import { whileLeased } from './leased.js'
 
 /** An application of the system, and the policy it applies to what it follows (if it follows anything). */
 export interface SystemPart {
@@ -50,53 +51,21 @@ export interface Runner {
   close(): Promise<void>
 }
 
-/** Releases a lease; a transient failure is ignored, as the lease then ends by its time to live. */
-const release = (lease: Lease): Promise<void> =>
-  lease.release().catch((error: unknown) => {
-    if (!isTransient(error)) throw error
-  })
-
-/** Runs a follower while it holds `lease` and `signal` has not aborted (it may have already), then releases it. */
-const holding = async (lease: Lease, follower: Follower, signal: AbortSignal, pollMs: number) => {
-  const lost = new AbortController()
-  void lease.lost.then(() => lost.abort())
-  try {
-    await follower.run(AbortSignal.any([signal, lost.signal]), { pollMs })
-  } finally {
-    await release(lease)
-  }
-}
-
-/** Runs a follower whenever it holds its lease, until `signal` aborts; transient failures are retried. */
-const withLease = async (
+/** Runs a follower whenever it holds its lease in the downstream's recorder, until `signal` aborts. */
+const withLease = (
   follower: Follower,
   downstream: Application | undefined,
   signal: AbortSignal,
   pollMs: number,
-) => {
-  const recorder = downstream?.recorder
-  if (!recorder || !grantsLeases(recorder))
-    throw new EventfoldError(
-      'InvalidConfiguration',
-      `the recorder of "${follower.downstream}" grants no leases`,
-    )
-  const name = `follow ${follower.upstream} -> ${follower.downstream}`
-  let failures = 0
-  while (!signal.aborted) {
-    let lease: Lease | undefined
-    try {
-      lease = await recorder.acquireLease(name)
-      failures = 0
-    } catch (error) {
-      if (!isTransient(error)) throw error
-      await sleep(backoffMs(failures++), signal)
-      continue
-    }
-    // `stop()` may have come while the lease was being acquired: `holding` then releases it at once.
-    if (lease) await holding(lease, follower, signal, pollMs)
-    else await sleep(pollMs, signal)
-  }
-}
+) =>
+  whileLeased(
+    downstream?.recorder,
+    `follow ${follower.upstream} -> ${follower.downstream}`,
+    `"${follower.downstream}"`,
+    signal,
+    pollMs,
+    (leased) => follower.run(leased, { pollMs }),
+  )
 
 const invalid = (message: string) => new EventfoldError('InvalidConfiguration', message)
 
