@@ -46,8 +46,10 @@ const columns = (group: readonly Pending<Batch, readonly number[]>[]) => {
     trackBatch: [] as number[],
     upstream: [] as string[],
     trackId: [] as number[],
+    blob: EMPTY,
   }
-  group.forEach(({ item }, b) => {
+  for (let b = 0; b < group.length; b++) {
+    const { item } = group[b] as Pending<Batch, readonly number[]>
     for (const e of item.events) {
       c.batch.push(b)
       c.stream.push(e.streamId)
@@ -66,8 +68,23 @@ const columns = (group: readonly Pending<Batch, readonly number[]>[]) => {
         c.upstream.push(item.tracking.upstream)
         c.trackId.push(id)
       }
-  })
-  return { ...c, blob: Buffer.concat(c.data) }
+  }
+  // Set on the object as built (adding a key to an object made by a spread costs V8 a new map).
+  c.blob = Buffer.concat(c.data)
+  return c
+}
+
+const EMPTY: Buffer = Buffer.alloc(0)
+
+/** Settles every caller of a group that was stored whole: ids from `lastId + 1` on, in group order. */
+const stored = (group: readonly Pending<Batch, readonly number[]>[], lastId: number): void => {
+  let next = lastId + 1
+  for (const { item, resolve } of group) {
+    const ids: number[] = new Array(item.events.length)
+    for (let i = 0; i < ids.length; i++) ids[i] = next + i
+    next += ids.length
+    resolve(ids)
+  }
 }
 
 /** Settles each caller of the group: its notification ids, or its conflict. */
@@ -114,9 +131,8 @@ export const createWrite = (sql: postgres.Sql, names: Names, run: Run) => {
 
   return async (group: readonly Pending<Batch, readonly number[]>[]): Promise<void> => {
     const c = columns(group)
-    const rows = [a(c.stream), a(c.version), a(c.type), a(c.schemaVersion), c.blob, a(c.length), a(c.eventId)]
-    const tracked = c.upstream.length > 0
-    const single = !tracked && c.stream.length === 1
+    const rows = () => [a(c.stream), a(c.version), a(c.type), a(c.schemaVersion)]
+    const single = c.upstream.length === 0 && c.stream.length === 1
     try {
       const [texts, params] = single
         ? [
@@ -131,7 +147,10 @@ export const createWrite = (sql: postgres.Sql, names: Names, run: Run) => {
               c.metadata[0] ?? null,
             ],
           ]
-        : [statements.many, [...rows, a(c.upstream), a(c.trackId), a(c.metadata)]]
+        : [
+            statements.many,
+            [...rows(), c.blob, a(c.length), a(c.eventId), a(c.upstream), a(c.trackId), a(c.metadata)],
+          ]
       const send = (locked: boolean) =>
         run(() =>
           sql.unsafe<{ last_id: string }[]>(texts[locked ? 1 : 0], params as never[], { prepare: true }),
@@ -146,21 +165,13 @@ export const createWrite = (sql: postgres.Sql, names: Names, run: Run) => {
         lockedUntil = performance.now() + LOCKED_FOR_MS
         result = await send(true)
       }
-      const [row] = result
-      settle(group, {
-        last_id: row?.last_id ?? '0',
-        failed: [],
-        conflict_stream: [],
-        conflict_version: [],
-        conflict_event: [],
-        tracking_failed: [],
-      })
+      stored(group, Number(result[0]?.last_id ?? '0'))
     } catch (error) {
       if (!isConcurrencyError(error)) throw error
       // Some batch of the group conflicts: let the checked append find which, and commit the rest.
       const params = [
         a(c.batch),
-        ...rows.slice(0, 4),
+        ...rows(),
         c.blob,
         a(c.length),
         a(c.eventId),

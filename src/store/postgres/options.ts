@@ -11,7 +11,7 @@ export interface PostgresRecorderOptions {
   readonly prefix?: string
   /** The connection's `application_name` (default `eventfold`). */
   readonly applicationName?: string
-  /** Most connections in the pool (default 10). */
+  /** Most connections in the pool (default 10); one of them reads streams (when there are two or more). */
   readonly max?: number
   /** How long an append waits for the log lock before LockTimeout (default 10,000 ms). */
   readonly lockTimeoutMs?: number

@@ -65,18 +65,31 @@ type Retry = 'transient' | 'rolledBack'
 export const createPostgresRecorder = (options: PostgresRecorderOptions = {}): PostgresRecorder => {
   const names = namesOf(options.schema ?? 'public', options.prefix ?? 'eventfold_')
   const config = driverConfig(options)
-  const sql = options.url === undefined ? postgres(config) : postgres(options.url, config)
+  const connect = (max: number) =>
+    options.url === undefined ? postgres({ ...config, max }) : postgres(options.url, { ...config, max })
+  // Streams are read on a connection of their own, so that a load never waits behind an append in
+  // flight, and loads that come together go out in one write (the driver pipelines them).
+  const readers = config.max > 1 ? 1 : 0
+  const sql = connect(config.max - readers)
+  const reader = readers > 0 ? connect(readers) : sql
   const retryForMs = options.retryForMs ?? 10_000
   const maxBackoff = options.maxBackoffMs ?? 500
   const pooled = options.transactionPooling === true
   let closed = false
   let schemaReady: Promise<void> | undefined
+  // Once the schema is known to be current, queries go out without waiting a turn on it.
+  let schemaChecked = false
 
   const schema = (): Promise<void> => {
-    schemaReady ??= ensureSchema(sql, names, options.createTables ?? true).catch((error: unknown) => {
-      schemaReady = undefined
-      throw error
-    })
+    schemaReady ??= ensureSchema(sql, names, options.createTables ?? true).then(
+      () => {
+        schemaChecked = true
+      },
+      (error: unknown) => {
+        schemaReady = undefined
+        throw error
+      },
+    )
     return schemaReady
   }
 
@@ -93,7 +106,7 @@ export const createPostgresRecorder = (options: PostgresRecorderOptions = {}): P
     for (let attempt = 0; ; attempt++) {
       if (closed) throw recorderClosed('postgres')
       try {
-        await schema()
+        if (!schemaChecked) await schema()
         return await action()
       } catch (caught) {
         const error = translate(caught, context)
@@ -223,10 +236,10 @@ export const createPostgresRecorder = (options: PostgresRecorderOptions = {}): P
       checkCount('upTo', upTo, 0)
       if (limit !== undefined) checkCount('limit', limit, 0)
       const rows = await run(
-        () => sql<EventRow[]>`
-          select ${sql.unsafe(STREAM_COLUMNS)} from ${sql.unsafe(names.events)}
+        () => reader<EventRow[]>`
+          select ${reader.unsafe(STREAM_COLUMNS)} from ${reader.unsafe(names.events)}
           where stream_id = ${streamId} and version > ${after} and version <= ${upTo}
-          order by version ${backwards ? sql`desc` : sql`asc`} limit ${limit ?? null}`,
+          order by version ${backwards ? reader`desc` : reader`asc`} limit ${limit ?? null}`,
         { streamId },
       )
       return rows.map((row) => toNotification(row, streamId))
@@ -381,7 +394,7 @@ export const createPostgresRecorder = (options: PostgresRecorderOptions = {}): P
       closed = true
       local.clear()
       // A connection killed by the server can keep the driver waiting for its end: give up on it after a second.
-      await sql.end({ timeout: 1 })
+      await Promise.all([sql.end({ timeout: 1 }), reader === sql ? undefined : reader.end({ timeout: 1 })])
     },
   }
 }
