@@ -56,13 +56,22 @@ export const createGroupCommit = <T, R>(
     return group
   }
 
+  /** A few microtask turns, which cost a lone caller next to nothing. */
+  const letJoin = async (): Promise<void> => {
+    for (let turn = 0; turn < JOIN_TURNS; turn++) await undefined
+  }
+
   const drain = async (): Promise<void> => {
     inFlight += 1
     try {
       // Let callers that are already on their way (woken together by the last write, say) join this
-      // group: a few microtask turns, which cost a lone caller next to nothing.
-      for (let turn = 0; turn < JOIN_TURNS; turn++) await undefined
-      for (let group = take(); group.length > 0; group = take()) {
+      // group — and, after each write, the callers it just settled: without that, the batches that
+      // queued during the write would go out alone, and writers that fell out of step (one read
+      // first, say) would stay in two halves that take turns, each commit carrying half of them.
+      for (;;) {
+        await letJoin()
+        const group = take()
+        if (group.length === 0) break
         let stall: ReturnType<typeof setTimeout> | undefined
         let isStalled = false
         if (options.stallMs !== undefined) {
