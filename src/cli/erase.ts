@@ -43,7 +43,7 @@ export const eraseCommand = (program: Command): Command =>
         if (!process.stdin.isTTY)
           throw new CliError('UsageError', 'erase cannot be undone: pass --yes to confirm')
         if (!(await confirm(options.app, subject)))
-          throw new CliError('UsageError', 'not confirmed: nothing erased')
+          throw new CliError('NotConfirmed', `"${subject}" was not typed back: nothing erased`)
       }
       await withStore(options.app, async (store) => {
         const { recorder, mapper } = store

@@ -56,6 +56,46 @@ const followerLag = async (store: Store, upstream: string): Promise<FollowerLag>
   return { upstream, position, head, behind: Math.max(0, head - position) }
 }
 
+/** What lag reports on: the projections and upstreams named, and those the store keeps positions for. */
+interface Subjects {
+  readonly names: ReadonlySet<string>
+  readonly upstreams: ReadonlySet<string>
+  /** The projection names the modules' definitions have. */
+  readonly defined: ReadonlySet<string>
+  /** The projection names the store keeps positions for. */
+  readonly kept: ReadonlySet<string>
+}
+
+const subjectsOf = async (store: Store, options: LagOptions): Promise<Subjects> => {
+  const modules = options.module ?? []
+  const module = modules.length > 0 ? await loadModules(modules) : undefined
+  const exported = new Map(
+    module ? projectionsOf(module).map(([as, p]) => [as, p.definition.name] as const) : [],
+  )
+  const defined = new Set(exported.values())
+  // A name given is a projection's name, or the name its definition is exported under.
+  const names = new Set((options.projection ?? []).map((name) => exported.get(name) ?? name))
+  for (const name of defined) names.add(name)
+  const upstreams = new Set(options.follower ?? [])
+  if (module) for (const upstream of upstreamsOf(module, options.app)) upstreams.add(upstream)
+  // Besides those named, every projection and every upstream the store keeps a position for.
+  const kept = new Set((await store.recorder.selectProjections()).map((status) => status.name))
+  for (const name of kept) names.add(name)
+  for (const tracker of await store.recorder.selectTrackers()) upstreams.add(tracker.upstream)
+  return { names, upstreams, defined, kept }
+}
+
+/** The line for a projection without any version: why that may be, and the names the store has. */
+const unregistered = (name: string, subjects: Subjects, withModule: boolean): string => {
+  const why = subjects.defined.has(name)
+    ? 'the modules define it, but nothing has run it on this store'
+    : withModule
+      ? 'no projection of that name has run here, and the modules export no projection under it'
+      : 'no projection of that name has run here (to name one by its export name, give --module)'
+  const kept = subjects.kept.size > 0 ? [...subjects.kept].join(', ') : 'none'
+  return `projection ${name}: no version registered: ${why}; the store keeps positions for: ${kept}`
+}
+
 /** Adds `lag` to the program. */
 export const lagCommand = (program: Command): Command =>
   withModule(
@@ -66,30 +106,24 @@ export const lagCommand = (program: Command): Command =>
     ),
     'projection definitions and systems (their names are added to those given)',
   )
-    .option('--projection <name>', 'a projection, by its name (repeatable)', collect)
+    .option(
+      '--projection <name>',
+      'a projection, by its name or (with --module) its export name (repeatable)',
+      collect,
+    )
     .option('--follower <upstream>', 'the application this one follows, by name (repeatable)', collect)
     .action((options: LagOptions) =>
       withStore(options.app, async (store) => {
-        const modules = options.module ?? []
-        const module = modules.length > 0 ? await loadModules(modules) : undefined
-        const names = new Set(options.projection ?? [])
-        const upstreams = new Set(options.follower ?? [])
-        if (module) {
-          for (const [, projection] of projectionsOf(module)) names.add(projection.definition.name)
-          for (const upstream of upstreamsOf(module, options.app)) upstreams.add(upstream)
-        }
-        // Besides those named, every projection and every upstream the store keeps a position for.
-        for (const status of await store.recorder.selectProjections()) names.add(status.name)
-        for (const tracker of await store.recorder.selectTrackers()) upstreams.add(tracker.upstream)
+        const subjects = await subjectsOf(store, options)
         const head = await store.recorder.maxNotificationId()
         const projections = []
-        for (const name of names) projections.push(await projectionLag(store, name, head))
+        for (const name of subjects.names) projections.push(await projectionLag(store, name, head))
         const followers = []
-        for (const upstream of upstreams) followers.push(await followerLag(store, upstream))
+        for (const upstream of subjects.upstreams) followers.push(await followerLag(store, upstream))
         if (options.json) return sayJson({ app: options.app, head, projections, followers })
         say(`${options.app}: the log is at notification ${head}`)
         for (const { name, versions } of projections) {
-          if (versions.length === 0) say(`projection ${name}: no version registered`)
+          if (versions.length === 0) say(unregistered(name, subjects, (options.module ?? []).length > 0))
           for (const v of versions)
             say(
               `projection ${name} v${v.version}: at ${v.position}, ${v.behind} behind, ` +

@@ -1,6 +1,7 @@
 // The application modules a command is given (--module): what they export is read as data — the
 // application's aggregates, projection definitions and systems — so any module of the app will do.
 
+import { existsSync } from 'node:fs'
 import { isAbsolute, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { AnyAggregate } from '../application/index.js'
@@ -50,25 +51,89 @@ export const projectionOf = (value: unknown): ProjectionDefinition | undefined =
 const isSystem = (value: unknown): value is System =>
   isObject(value) && Array.isArray(value.applications) && isObject(value.follows)
 
+const TYPESCRIPT = /\.[cm]?tsx?$/
+
+/** Node's codes for a TypeScript module that no loader took (Node cannot run it as it is). */
+const NO_LOADER = new Set([
+  'ERR_UNKNOWN_FILE_EXTENSION',
+  'ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX',
+  'ERR_UNSUPPORTED_NODE_MODULES_TYPE_STRIPPING',
+])
+
+/** Node's codes for a module it found but cannot import as it is (a directory, an unexported subpath). */
+const UNLOADABLE = new Set([
+  ...NO_LOADER,
+  'ERR_UNSUPPORTED_DIR_IMPORT',
+  'ERR_PACKAGE_PATH_NOT_EXPORTED',
+  'ERR_INVALID_MODULE_SPECIFIER',
+])
+
+const codeOf = (error: unknown): unknown => (isObject(error) ? error.code : undefined)
+
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error))
+
+/** A module's own error: its message, after its name unless plain, and where it was thrown. */
+const thrown = (error: unknown): string => {
+  if (!(error instanceof Error)) return String(error)
+  const frame = error.stack?.split('\n').find((line) => /^\s+at /.test(line) && !line.includes('node:'))
+  const where = frame && /\(?([^\s()]+:\d+:\d+)\)?$/.exec(frame)?.[1]
+  const name = error.name === 'Error' ? '' : `${error.name}: `
+  return `${name}${error.message}${where ? ` (at ${where})` : ''}`
+}
+
+/**
+ * Why importing `path` failed: ModuleNotFound when there is no such module (`found` false) or Node
+ * cannot import it as it is — with how to load TypeScript when that is why — and ModuleFailed when
+ * it was found and importing it threw (its own code, or one of its imports).
+ */
+export const importFailure = (path: string, error: unknown, found: boolean): CliError => {
+  if (!found)
+    return new CliError(
+      'ModuleNotFound',
+      `cannot import ${path}: ${isLocal(path) ? `there is no file ${resolve(path)}` : messageOf(error)}`,
+      { cause: error },
+    )
+  const code = codeOf(error)
+  if (typeof code === 'string' && UNLOADABLE.has(code)) {
+    const hint =
+      TYPESCRIPT.test(path) && NO_LOADER.has(code)
+        ? " (a TypeScript module needs a loader: NODE_OPTIONS='--import tsx', or point at the compiled .js)"
+        : ''
+    return new CliError('ModuleNotFound', `cannot import ${path}: ${messageOf(error)}${hint}`, {
+      cause: error,
+    })
+  }
+  return new CliError('ModuleFailed', `${path} failed while being imported: ${thrown(error)}`, {
+    cause: error,
+  })
+}
+
+/** True for a path from the working directory (rather than a package name). */
+const isLocal = (path: string): boolean =>
+  path.startsWith('.') || isAbsolute(path) || /\.[cm]?[jt]sx?$/.test(path)
+
+/** True when `specifier` names a module there is (a file, or a package that resolves). */
+const exists = (path: string, specifier: string): boolean => {
+  if (isLocal(path)) return existsSync(resolve(path))
+  try {
+    import.meta.resolve(specifier)
+    return true
+  } catch {
+    return false
+  }
+}
+
 /** Imports each module (a path from the working directory, or a package name). */
 export const loadModules = async (paths: readonly string[]): Promise<AppModule> => {
   const merged = new Map<string, unknown>()
   const each: Record<string, unknown>[] = []
   for (const path of paths) {
-    const local = path.startsWith('.') || isAbsolute(path) || /\.[cm]?[jt]sx?$/.test(path)
-    const specifier = local ? pathToFileURL(resolve(path)).href : path
+    const specifier = isLocal(path) ? pathToFileURL(resolve(path)).href : path
     let loaded: Record<string, unknown>
     try {
       loaded = (await import(specifier)) as Record<string, unknown>
     } catch (error) {
-      const hint = /\.[cm]?tsx?$/.test(path)
-        ? " (a TypeScript module needs a loader: NODE_OPTIONS='--import tsx', or point at the compiled .js)"
-        : ''
-      throw new CliError(
-        'ModuleNotFound',
-        `cannot import ${path}: ${error instanceof Error ? error.message : String(error)}${hint}`,
-        { cause: error },
-      )
+      throw importFailure(path, error, exists(path, specifier))
     }
     each.push(loaded)
     for (const [name, value] of Object.entries(loaded)) if (!merged.has(name)) merged.set(name, value)

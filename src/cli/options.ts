@@ -1,7 +1,7 @@
 // Option parsing shared by the commands: whole numbers, repeatable options, the --app option, and
 // writing results (a line of text, or JSON for scripts).
 
-import { type Command, InvalidArgumentError } from 'commander'
+import { type Command, InvalidArgumentError, Option } from 'commander'
 import { toJson } from './show.js'
 
 /** A parser of whole numbers >= `min` for an option (a usage error otherwise). */
@@ -29,12 +29,15 @@ export const withApp = (command: Command): Command =>
     )
     .option('--json', 'print JSON for scripts')
 
-/** Adds --module (repeatable). */
-export const withModule = (command: Command, what: string): Command =>
-  command.option(
-    '--module <path>',
-    `a module of the application that exports ${what} (repeatable; .ts needs NODE_OPTIONS='--import tsx')`,
-    collect,
+/** Adds --module (repeatable); `required`: at least one, or a usage error. */
+export const withModule = (command: Command, what: string, required = false): Command =>
+  command.addOption(
+    new Option(
+      '--module <path>',
+      `a module of the application that exports ${what} (repeatable; .ts needs NODE_OPTIONS='--import tsx')`,
+    )
+      .argParser(collect)
+      .makeOptionMandatory(required),
   )
 
 /** Writes one line to stdout. */

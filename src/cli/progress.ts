@@ -1,5 +1,6 @@
 // Progress of a long job on stderr: a bar with the rate and ETA on a terminal (cli-progress), plain
-// lines at most once a second otherwise (logs, CI), nothing with --no-progress.
+// lines otherwise (logs, CI) — one when it has moved, at most once a second, and the last at the end —
+// nothing with --no-progress.
 
 import { Presets, SingleBar } from 'cli-progress'
 
@@ -20,7 +21,7 @@ export interface ProgressOptions {
   /** False: report nothing. */
   readonly enabled?: boolean
   readonly stream?: NodeJS.WriteStream
-  /** The least time between two plain lines (default 1,000 ms). */
+  /** The least time between two plain lines, the last one aside (default 1,000 ms). */
   readonly everyMs?: number
 }
 
@@ -78,7 +79,10 @@ const lineProgress = (options: ProgressOptions, stream: NodeJS.WriteStream): Pro
   let total = Math.max(options.total, first)
   let done = first
   let last = 0
+  let written = '' // the count of the last line: a line that would repeat it is not written
   const write = () => {
+    if (`${done}/${total}` === written) return
+    written = `${done}/${total}`
     last = Date.now()
     const seconds = (last - start) / 1000
     const rate = seconds > 0 ? (done - first) / seconds : 0

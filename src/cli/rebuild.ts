@@ -16,7 +16,7 @@ import { type Store, withStore } from './store.js'
 
 interface RebuildOptions {
   readonly app: string
-  readonly module?: readonly string[]
+  readonly module: readonly string[]
   readonly projection: string
   readonly dropOlder?: boolean
   readonly deadLetter?: boolean
@@ -71,6 +71,7 @@ export const rebuildCommand = (program: Command): Command =>
         ),
     ),
     'its aggregates and the projection',
+    true,
   )
     .requiredOption(
       '--projection <export>',
@@ -94,13 +95,7 @@ export const rebuildCommand = (program: Command): Command =>
     .option('--no-progress', 'report no progress on stderr')
     .action((options: RebuildOptions) =>
       withStore(options.app, async (store) => {
-        const modules = options.module ?? []
-        if (modules.length === 0)
-          throw new CliError(
-            'ExportNotFound',
-            'rebuild needs --module: the module that exports the projection',
-          )
-        const module = await loadModules(modules)
+        const module = await loadModules(options.module)
         const projection = projectionNamed(module, options.projection)
         const { name, version } = projection.definition
         const aggregates = aggregatesOf(module)

@@ -96,6 +96,10 @@ export const decodingViewer = (store: Store, aggregates: readonly AnyAggregate[]
   }
 }
 
+/** What to say of a stream that has no events: that it is not there, and how stream ids are made. */
+export const noStream = (app: string, streamId: string): string =>
+  `application "${app}" has no stream "${streamId}" (stream ids are <aggregate>-<id>: dog-42, say)`
+
 /** JSON text of a value that may hold what JSON lacks (bigint, Map, Set, bytes). */
 export const toJson = (value: unknown): string =>
   JSON.stringify(value, (_, v: unknown): unknown => {

@@ -4,7 +4,7 @@
 import type { Command } from 'commander'
 import { CliError } from './errors.js'
 import { say, sayJson, whole, withApp, withModule } from './options.js'
-import { blockOf } from './show.js'
+import { blockOf, noStream } from './show.js'
 import { withStore } from './store.js'
 import { viewerFor } from './tail.js'
 
@@ -43,9 +43,6 @@ export const streamCommand = (program: Command): Command =>
           if (page.length < options.batchSize) break
         }
         if (count === 0 && options.after === 0)
-          throw new CliError(
-            'StreamNotFound',
-            `application "${options.app}" has no stream "${streamId}" (stream ids are <aggregate>-<id>)`,
-          )
+          throw new CliError('StreamNotFound', noStream(options.app, streamId))
       }),
     )

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { CLI_ERROR_CODES } from '../../src/cli/errors.js'
+import { CLI_ERROR_CODES, CliError, failure } from '../../src/cli/errors.js'
 import { eventfold, sqliteTarget } from '../support/cli.js'
 import { describeCommands } from './commands.js'
 
@@ -38,6 +38,8 @@ describe('usage and failures', () => {
       ['tail', '--app', 'kennel', '--nope'],
       ['stream', '--app', 'kennel'],
       ['rebuild', '--app', 'kennel', '--module', 'x.js'],
+      ['rebuild', '--app', 'kennel', '--projection', 'trickCounts'],
+      ['tail', '--app', 'kennel', '--from', '3', '--last', '2'],
     ])
       expect([args, eventfold(args, sqlite)]).toMatchObject([
         args,
@@ -74,11 +76,17 @@ describe("the README's command line section", () => {
   const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
   const start = readme.indexOf('## The command line')
   const section = readme.slice(start, readme.indexOf('\n## ', start + 1))
-  const codes = [...section.matchAll(/^\| `([A-Z][A-Za-z]+)` +\| (.+?) +\|$/gm)].map(([, code]) => code)
+  const rows = [...section.matchAll(/^\| `([A-Z][A-Za-z]+)` +\| (\d+) +\| (.+?) +\|$/gm)]
+  const codes = rows.map(([, code]) => code)
   const commands = [...section.matchAll(/^\| `([a-z]+)[ `]/gm)].map(([, command]) => command)
 
   it("lists the command line's own error codes, each once, and only those", () => {
     expect(codes).toEqual([...CLI_ERROR_CODES])
+  })
+
+  it('gives the exit code each of them exits with', () => {
+    const exits = CLI_ERROR_CODES.map((code) => [code, failure(new CliError(code, 'x')).code])
+    expect(rows.map(([, code, exit]) => [code, Number(exit)])).toEqual(exits)
   })
 
   it('describes every command', () => {

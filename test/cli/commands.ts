@@ -80,6 +80,31 @@ export const describeCommands = (target: () => Target): void => {
       ])
     })
 
+    it('with --last <n> and a stream or types, starts at the last n of those', () => {
+      const ids = (args: readonly string[]) =>
+        jsonLines(run(['tail', '--app', 'kennel', '--json', ...args]).out).map((e) => e.id)
+      expect(ids(['--stream', 'dog-d1', '--last', '1'])).toEqual([6])
+      expect(ids(['--stream', 'dog-d0', '--type', 'TrickAdded', '--last', '2'])).toEqual([3, 91])
+      expect(ids(['--type', 'DogRegistered', '--last', '2'])).toEqual([85, 88])
+      // Read backwards in windows that grow from --batch-size: a rare type far back is found too.
+      expect(ids(['--type', 'DogRegistered', '--last', '3', '--batch-size', '1'])).toEqual([82, 85, 88])
+      expect(ids(['--stream', 'dog-d1', '--last', '5', '--batch-size', '1'])).toEqual([4, 5, 6])
+      expect(ids(['--stream', 'dog-d1', '--last', '0'])).toEqual([])
+    })
+
+    it('says on stderr that a stream has no events, with how stream ids are made', () => {
+      expect(run(['tail', '--app', 'kennel', '--stream', 'd1'])).toEqual({
+        code: 0,
+        out: '',
+        err: 'application "kennel" has no stream "d1" (stream ids are <aggregate>-<id>: dog-42, say): nothing to show\n',
+      })
+      expect(run(['tail', '--app', 'kennel', '--stream', 'dog-d1', '--type', 'Nope'])).toEqual({
+        code: 0,
+        out: '',
+        err: '',
+      })
+    })
+
     it('follows new commits until SIGINT, then exits 0', async () => {
       const tail = startEventfold(
         ['tail', '--app', 'kennel', '--from', '92', '--follow', '--poll', '100', '--json'],
@@ -153,9 +178,25 @@ export const describeCommands = (target: () => Target): void => {
       expect(first.err).toMatch(
         /^trick_counts v1: 0\/92 notifications \(0%\)\n[\s\S]*trick_counts v1: 92\/92 notifications \(100%\)/,
       )
+      const reported = first.err.split('\n').flatMap((line) => /: (\d+\/\d+) /.exec(line)?.[1] ?? [])
+      expect(reported).toEqual([...new Set(reported)]) // no line repeats a count
       expect(run(['lag', '--app', 'kennel', '--projection', 'trick_counts']).out).toMatch(
         /projection trick_counts v1: at 92, 0 behind, ready\n/,
       )
+      // With the module, a projection is named by its export name too.
+      const byExport = ['lag', '--app', 'kennel', '--module', KENNEL, '--projection', 'trickCounts', '--json']
+      expect(JSON.parse(run(byExport).out).projections).toMatchObject([
+        { name: 'trick_counts', versions: [{ version: 1, position: 92, ready: true }] },
+      ])
+      // Without it, a name that has no version is said so, with the names that have.
+      expect(run(['lag', '--app', 'kennel', '--projection', 'trickCounts'])).toMatchObject({
+        code: 0,
+        out:
+          'kennel: the log is at notification 92\n' +
+          'projection trickCounts: no version registered: no projection of that name has run here ' +
+          '(to name one by its export name, give --module); the store keeps positions for: trick_counts\n' +
+          'projection trick_counts v1: at 92, 0 behind, ready\n',
+      })
       const second = run([
         ...rebuild,
         '--projection',
@@ -205,6 +246,23 @@ export const describeCommands = (target: () => Target): void => {
         code: 1,
         err: expect.stringMatching(
           /^ExportNotFound: .* exports no projection named "dogs" \(its projections: trickCounts, trickCountsV2\)/,
+        ),
+      })
+    })
+  })
+
+  describe('modules', () => {
+    it('tells a module that is not there from one that throws while it is imported', () => {
+      expect(run(['tail', '--app', 'kennel', '--module', 'test/cli/fixtures/missing.ts'])).toMatchObject({
+        code: 1,
+        err: expect.stringMatching(
+          /^ModuleNotFound: cannot import test\/cli\/fixtures\/missing\.ts: there is no file \S+missing\.ts\n$/,
+        ),
+      })
+      expect(run(['tail', '--app', 'kennel', '--module', 'test/cli/fixtures/throws.ts'])).toMatchObject({
+        code: 1,
+        err: expect.stringMatching(
+          /^ModuleFailed: test\/cli\/fixtures\/throws\.ts failed while being imported: boom at import \(at \S+throws\.ts:\d+:\d+\)\n$/,
         ),
       })
     })

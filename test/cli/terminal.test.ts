@@ -1,5 +1,5 @@
-// The progress bar as a person sees it: `eventfold rebuild` in a real terminal (tmux), whose
-// screen is read while the rebuild runs and after it ends. Skips where tmux is not installed.
+// The command line as a person sees it in a real terminal (tmux), whose screen is read while a
+// command runs and after it ends: rebuild's progress bar, erase's question. Skips without tmux.
 
 import { execFileSync, spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -20,24 +20,41 @@ afterAll(() => {
 
 const quote = (word: string): string => `'${word.replaceAll("'", `'\\''`)}'`
 
-describe.skipIf(!hasTmux)('rebuild in a terminal', () => {
-  it('draws a bar with the rate and ETA on stderr, then prints the result', async () => {
+/** A new terminal (a tmux session) 120 columns wide: a shell in the repository's root. */
+const terminal = (session: string) => {
+  tmux('-f', '/dev/null', 'new-session', '-d', '-s', session, '-x', '120', '-y', '12', '-c', root)
+  return {
+    /** Types `args` as a command line, with only `env`, then prints its exit code. */
+    type: (args: readonly string[], env: Record<string, string>) => run(session, args, env),
+    /** Types keys, then Enter. */
+    answer: (keys: string) => tmux('send-keys', '-t', session, keys, 'Enter'),
+    /** What the screen shows, wrapped lines joined. */
+    screen: () => tmux('capture-pane', '-p', '-J', '-t', session),
+  }
+}
+
+const run = (session: string, args: readonly string[], env: Record<string, string>): void => {
+  const command = [
+    'env',
+    '-i',
+    ...Object.entries({ PATH: process.env.PATH ?? '', TERM: 'xterm-256color', ...env }).map(
+      ([name, value]) => `${name}=${value}`,
+    ),
+    process.execPath,
+    ...cliArgs(args),
+  ]
+  tmux('send-keys', '-t', session, `${command.map(quote).join(' ')}; echo "exit=$?"`, 'Enter')
+}
+
+describe.skipIf(!hasTmux)('in a terminal', () => {
+  it('rebuild draws a bar with the rate and ETA on stderr, then prints the result', async () => {
     const target = sqliteTarget(dir)
     const kennel = target.recorder('kennel')
     await seedDogs(kennel, { count: 100, tricks: ['sit', 'beg'] }) // 300 notifications
     await kennel.close()
-    const env = Object.entries({ PATH: process.env.PATH ?? '', TERM: 'xterm-256color', ...target.env })
+    const { type, screen } = terminal('rebuild')
     const args = ['rebuild', '--app', 'kennel', '--module', 'test/cli/fixtures/kennel.ts']
-    const command = [
-      'env',
-      '-i',
-      ...env.map(([name, value]) => `${name}=${value}`),
-      process.execPath,
-      ...cliArgs([...args, '--projection', 'trickCounts', '--batch-size', '10', '--pause', '60']),
-    ]
-    tmux('-f', '/dev/null', 'new-session', '-d', '-s', 'cli', '-x', '120', '-y', '12', '-c', root)
-    tmux('send-keys', '-t', 'cli', `${command.map(quote).join(' ')}; echo "exit=$?"`, 'Enter')
-    const screen = () => tmux('capture-pane', '-p', '-t', 'cli')
+    type([...args, '--projection', 'trickCounts', '--batch-size', '10', '--pause', '60'], target.env)
     const bar = /trick_counts v1 \|[█░]{30}\| (\d+)% \| (\d+)\/300 notifications \| \d+\/s \| ETA \S+/
     await until(async () => Number(bar.exec(screen())?.[2] ?? 0) > 0)
     const during = bar.exec(screen())
@@ -49,4 +66,13 @@ describe.skipIf(!hasTmux)('rebuild in a terminal', () => {
       /trick_counts v1: ready at notification 300 \(300 applied by this run, 0 dead letters\)\nexit=0/,
     )
   }, 60_000)
+
+  it('erase asks, and erases nothing unless the subject is typed back: NotConfirmed, exit 1', async () => {
+    const { type, answer, screen } = terminal('erase')
+    type(['erase', '--app', 'kennel', 'd1'], sqliteTarget(dir).env) // asked before the store is opened
+    await until(async () => /Type the subject to confirm:/.test(screen()))
+    answer('d2')
+    await until(async () => /exit=\d+/.test(screen()))
+    expect(screen()).toMatch(/\nNotConfirmed: "d1" was not typed back: nothing erased\nexit=1\n/)
+  }, 30_000)
 })
