@@ -167,7 +167,10 @@ export const createRepository = (
     const start = known ?? snapshot ?? initial(aggregate.decider.initialState)
     let { state, version } = start
     const pageAfter = (after: number) =>
-      recorder.selectEvents(streamId, upTo === undefined ? { after, limit: PAGE } : { after, limit: PAGE, upTo })
+      recorder.selectEvents(
+        streamId,
+        upTo === undefined ? { after, limit: PAGE } : { after, limit: PAGE, upTo },
+      )
     let next = pageAfter(version)
     for (;;) {
       const page = await next
