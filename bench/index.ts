@@ -3,6 +3,7 @@
 
 import { createKeyring, createMapper, generateKey, parseKey } from 'eventfold/store'
 import { coldStart } from './cold-start.js'
+import { coreBenchmarks } from './core.js'
 import { importCosts } from './import.js'
 import { print, type Row } from './measure.js'
 import { dogSchoolWorkload, loadLongStream } from './memory.js'
@@ -12,6 +13,11 @@ import { projectionBenchmarks } from './projections.js'
 import { sqliteBenchmarks } from './sqlite.js'
 
 console.log(`eventfold benchmarks — node ${process.version}, ${new Date().toISOString()}`)
+// BENCH=core runs the core-path rows alone (BENCH_LONG=0 leaves out the 1,000,000-event stream).
+if (process.env.BENCH === 'core') {
+  print(await coreBenchmarks(process.env.DATABASE_URL))
+  process.exit(0)
+}
 // BENCH=projections runs the read-side rows alone.
 if (process.env.BENCH === 'projections') {
   const url = process.env.DATABASE_URL
@@ -35,6 +41,7 @@ rows.push(sealed, {
   unit: '×',
 })
 rows.push(...(await loadLongStream()))
+rows.push(...(await coreBenchmarks(process.env.DATABASE_URL)))
 rows.push(...(await sqliteBenchmarks()))
 const url = process.env.DATABASE_URL
 if (url)

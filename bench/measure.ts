@@ -7,6 +7,8 @@ export interface Row {
   readonly name: string
   readonly value: number
   readonly unit: string
+  /** The figure before a change, printed beside this one. */
+  readonly before?: number
 }
 
 /** Seconds taken by `action`. */
@@ -22,11 +24,15 @@ export const median = (values: readonly number[]): number => {
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN
 }
 
-/** Prints rows as an aligned table. */
+const figure = (value: number): string =>
+  value >= 100 ? Math.round(value).toLocaleString('en') : value.toFixed(2)
+
+/** Prints rows as an aligned table (with the figure before, where a row has one). */
 export const print = (rows: readonly Row[]): void => {
   const width = Math.max(...rows.map((r) => r.name.length))
+  const units = Math.max(...rows.map((r) => r.unit.length))
   for (const r of rows) {
-    const value = r.value >= 100 ? Math.round(r.value).toLocaleString('en') : r.value.toFixed(2)
-    console.log(`${r.name.padEnd(width)}  ${value.padStart(10)} ${r.unit}`)
+    const before = r.before === undefined ? '' : `  (before: ${figure(r.before)})`
+    console.log(`${r.name.padEnd(width)}  ${figure(r.value).padStart(10)} ${r.unit.padEnd(units)}${before}`)
   }
 }
