@@ -88,6 +88,7 @@ describe('the packed package', () => {
       'better-sqlite3',
       'bindings',
       'file-uri-to-path',
+      '@opentelemetry',
     ])
       link(peer)
     for (const specifier of subpaths) expect([specifier, tryImport(specifier)]).toEqual([specifier, 'ok'])
