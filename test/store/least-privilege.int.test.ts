@@ -1,7 +1,9 @@
 // The PostgreSQL recorder as a role that can create nothing, after the owner migrated with grants;
 // a missing schema is a typed SchemaMissing; a current schema gets no DDL on start, from anyone.
 
-import { isEventfoldError } from 'eventfold/store'
+import { createNotificationLog } from 'eventfold/log'
+import { createSqlProjection, sqlProjection } from 'eventfold/runners'
+import { isEventfoldError, type Notification } from 'eventfold/store'
 import {
   applyMigrations,
   createPostgresRecorder,
@@ -10,6 +12,7 @@ import {
   migrationScript,
   namesOf,
   type PostgresRecorder,
+  type PostgresTransaction,
   schemaVersion,
 } from 'eventfold/store/postgres'
 import postgres from 'postgres'
@@ -203,6 +206,38 @@ describe.skipIf(skipRestricted)('a schema made by a DBA for an owner that may no
     expect(report).toMatchObject({ from: 0, to: LATEST_SCHEMA })
     const recorder = restricted(schema, false)
     expect(await recorder.insertEvents([storedEvent('s', 1)])).toEqual([1])
+    await recorder.close()
+  })
+})
+
+describe.skipIf(skipRestricted)('an SQL projection run by a role that may not create its table', () => {
+  it('stops with PermissionDenied at its first insert whatever its poison policy, and keeps no dead letter', async () => {
+    const schema = await migratedSchema()
+    // The owner made the view's table and granted nothing on it: each insert is refused, not the first statement.
+    await owner.unsafe(`create table "${schema}".orders_view_v1 (id bigint primary key)`)
+    const recorder = restricted(schema, false)
+    await recorder.insertEvents([storedEvent('order-o1', 1), storedEvent('order-o2', 1)])
+    const source = {
+      name: 'orders',
+      log: createNotificationLog(recorder),
+      decode: async (notifications: readonly Notification[]) =>
+        notifications.map((notification) => ({ notification })),
+    }
+    const view = createSqlProjection({
+      source,
+      store: recorder,
+      poison: 'dead-letter',
+      projection: sqlProjection<PostgresTransaction, { readonly notification: Notification }>({
+        name: 'orders_view',
+        handle: async (tx, entries) => {
+          for (const { notification } of entries)
+            await tx`insert into orders_view_v1 values (${notification.id})`
+        },
+      }),
+    })
+    await expect(view.catchUp()).rejects.toMatchObject({ code: 'PermissionDenied' })
+    expect(await view.deadLetters()).toEqual([])
+    expect(await view.lag()).toMatchObject({ position: 0, ready: false })
     await recorder.close()
   })
 })
