@@ -17,8 +17,8 @@ import { type RawStore, rawExecute } from './raw-store.js'
 
 /**
  * The figures of commit 0d153f9 (before this work), measured with this file on 2026-11-30 on the
- * 2-core development machine shared with two other agents' test runs: medians of three runs of
- * these rows, each taken in turn with a run of the changed code (the 1,000,000-event rows: two).
+ * 2-core development machine shared with other agents' test runs: medians of three runs of these
+ * rows, each taken in turn with a run of the changed code.
  */
 export const BEFORE = {
   memory: 134_942,
@@ -27,8 +27,8 @@ export const BEFORE = {
   getPostgres: 87.62,
   writers: 3_562,
   writersExpectNew: 12_375,
-  longStreamMb: 2.85,
-  longStreamRate: 109_400,
+  longStreamMb: 0.83,
+  longStreamRate: 112_408,
 } as const
 
 const root = fileURLToPath(new URL('..', import.meta.url))

@@ -28,7 +28,7 @@ import {
   throughRaw,
 } from './core-workload.js'
 import { median, type Row } from './measure.js'
-import { createRawMemoryStore, createRawPostgresStore, type RawStore } from './raw-store.js'
+import { createRawMemoryStore, createRawPostgresStore, type RawStore, rawGroupCeiling } from './raw-store.js'
 
 /** Memory: events/s (wall and CPU) of eventfold and of the raw store, alternating, medians of 5. */
 const memoryThroughput = async (count = 10_000): Promise<Row[]> => {
@@ -137,7 +137,7 @@ const postgresGet = async (url: string, length = 10_000): Promise<Row[]> => {
 
 /** 8 writers in one process, eventfold and raw in turn, 3 rounds; with and without expectNew. */
 const postgresWriters = async (url: string, count = 2_000, writers = 8): Promise<Row[]> => {
-  const runs = { ours: [[], []] as number[][], raw: [[], []] as number[][] }
+  const runs = { ours: [[], []] as number[][], raw: [[], []] as number[][], ceiling: [] as number[] }
   for (const expectNew of [false, true]) {
     // A first run of each, unmeasured: the JIT and the connections warm up.
     const recorder = createPostgresRecorder({ url, schema: schemaName(`warm${expectNew ? 1 : 0}`) })
@@ -156,6 +156,7 @@ const postgresWriters = async (url: string, count = 2_000, writers = 8): Promise
       runs.ours[k]?.push((count * 3) / (await dogSchool(count, writers, ours.run, expectNew)).wall)
       await ours.close()
     }
+    runs.ceiling.push(await rawGroupCeiling(url, count * 3, writers))
   }
   const [plain, hinted] = runs.ours.map(median)
   const [rawPlain, rawHinted] = runs.raw.map(median)
@@ -174,6 +175,11 @@ const postgresWriters = async (url: string, count = 2_000, writers = 8): Promise
       BEFORE.writersExpectNew,
     ),
     row(`core:   raw driver store (no read before registration)`, rawHinted ?? 0, 'events/s'),
+    row(
+      `core:   raw driver, ${writers} rows per INSERT, one after another (the ceiling of ${writers} writers in step)`,
+      median(runs.ceiling),
+      'events/s',
+    ),
   ]
 }
 
@@ -198,7 +204,9 @@ export const longStreamRows = async (url: string, length = 1_000_000): Promise<R
       convert_to(case when v = 1 then '{"name":"Fido"}' else '{"trick":"trick ' || v || '"}' end, 'UTF8'), gen_random_uuid()
     from generate_series(1, ${length}) v`)
   await sql.unsafe(`analyze ${names.events}`)
+  // Two full collections: heapUsed right after one can still count pages its sweeper has not freed.
   const live = () => {
+    gc()
     gc()
     const m = process.memoryUsage()
     return m.heapUsed + m.external

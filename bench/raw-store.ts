@@ -2,6 +2,7 @@
 // read the stream, fold it, decide, append at the next version — in memory, and on PostgreSQL with
 // the `postgres` package directly (a table shaped like eventfold's, ids from a sequence).
 
+import { performance } from 'node:perf_hooks'
 import type { Decider } from 'eventfold/decide'
 import postgres from 'postgres'
 
@@ -83,4 +84,28 @@ export const createRawPostgresStore = async <E extends Typed>(
       await sql.end()
     },
   }
+}
+
+/**
+ * The ceiling of 8 writers in step in one process: groups of `size` rows, each one INSERT in its
+ * own transaction, one after another, with nothing else done (no read, no decision, no encoding).
+ * Returns rows per second.
+ */
+export const rawGroupCeiling = async (url: string, total: number, size: number): Promise<number> => {
+  const store = await createRawPostgresStore(url, 1)
+  const { sql, table } = store
+  const start = performance.now()
+  for (let g = 0; g < total / size; g++) {
+    const rows = Array.from({ length: size }, (_, k) => ({
+      stream_id: `dog-${g}-${k}`,
+      version: 1,
+      type: 'DogRegistered',
+      schema_version: 1,
+      data: Buffer.from('{"name":"Fido"}'),
+    }))
+    await sql`insert into ${sql(table)} ${sql(rows)}`
+  }
+  const rate = total / ((performance.now() - start) / 1000)
+  await store.close()
+  return rate
 }
