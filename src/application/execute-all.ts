@@ -76,6 +76,9 @@ export const executeAll = async (
   tracking?: Tracking,
 ): Promise<ExecutedAll> => {
   for (let attempt = 0; ; attempt++) {
+    // Every stream the instructions address, read at once (a batch of a process application
+    // addresses many): then each instruction decides on its stream's state, in order.
+    const loaded = await loadAll(ctx, groups)
     const states = new Map<string, Versioned<unknown>>()
     const touched: (() => Promise<void>)[] = []
     const stored: StoredEvent[] = []
@@ -88,6 +91,7 @@ export const executeAll = async (
           // States in `states` were folded by this aggregate's decider: the stream id names it.
           const current =
             (states.get(streamId) as Versioned<typeof decider.initialState> | undefined) ??
+            (loaded.get(streamId) as Versioned<typeof decider.initialState> | undefined) ??
             (await ctx.repository.load(aggregate, streamId, ctx.loadOptions(aggregate)))
           if (decider.isTerminal?.(current.state)) {
             results.push(left(streamClosed(streamId, current.version)))
@@ -135,6 +139,33 @@ export const executeAll = async (
       await ctx.backoff(attempt)
     }
   }
+}
+
+/** How many streams `loadAll` reads at the same time. */
+const CONCURRENT_LOADS = 16
+
+/** The current state of every stream the instructions address, read CONCURRENT_LOADS at a time. */
+const loadAll = async (
+  ctx: ExecutionContext,
+  groups: readonly InstructionGroup[],
+): Promise<ReadonlyMap<string, Versioned<unknown>>> => {
+  const loads = new Map<string, () => Promise<Versioned<unknown>>>()
+  for (const { instructions } of groups)
+    for (const instruction of instructions)
+      instruction.apply((aggregate, id) => {
+        const streamId = ctx.streamOf(aggregate, id)
+        if (!loads.has(streamId))
+          loads.set(streamId, () => ctx.repository.load(aggregate, streamId, ctx.loadOptions(aggregate)))
+      })
+  const states = new Map<string, Versioned<unknown>>()
+  if (loads.size < 2) return states
+  const pending = [...loads]
+  for (let i = 0; i < pending.length; i += CONCURRENT_LOADS) {
+    const slice = pending.slice(i, i + CONCURRENT_LOADS)
+    const read = await Promise.all(slice.map(([, load]) => load()))
+    slice.forEach(([streamId], j) => states.set(streamId, read[j] as Versioned<unknown>))
+  }
+  return states
 }
 
 /** Appends a batch; when instrumented, in an "eventfold.append" span, with its size and latency measured. */
