@@ -25,9 +25,9 @@ import {
   type PoisonPolicy,
   type ProjectionRunner,
   projectionFailed,
-  waitForProjection,
 } from './durable.js'
 import type { LogSource } from './follower.js'
+import { waitForProjection } from './wait.js'
 
 /** Where a projection keeps its documents and position: a projection recorder (memory, SQLite, PostgreSQL). */
 export type ProjectionStore = ProjectionRecorder & Partial<LeaseRecorder>

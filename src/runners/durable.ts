@@ -6,7 +6,6 @@ import { EventfoldError, isEventfoldError } from '../codec/index.js'
 import { follow, type NotificationLog, readBatch } from '../log/index.js'
 import {
   carrierOf,
-  checkCount,
   type DeadLetter,
   type Instrumentation,
   isTrackingConflict,
@@ -19,6 +18,7 @@ import {
 } from '../store/index.js'
 import { backoffMs, type LogSource, sleep } from './follower.js'
 import { whileLeased } from './leased.js'
+import { announceMove, waitForProjection } from './wait.js'
 
 /** What to do with an entry a projection cannot apply (its code throws, or it cannot be decoded). */
 export type PoisonPolicy = 'stop' | 'dead-letter'
@@ -100,74 +100,6 @@ const decodeItems = async <Entry>(
     }
   }
   return items
-}
-
-// Wakes the readers in this process that wait for a projection to move (others poll).
-const moved = new Map<string, Set<() => void>>()
-const movedKey = (p: ProjectionVersion) => `${p.name}\u0000${p.version}`
-
-/** Tells waiting readers in this process that a projection moved. */
-export const announceMove = (projection: ProjectionVersion): void => {
-  for (const wake of moved.get(movedKey(projection)) ?? []) wake()
-}
-
-/** Calls `wake` whenever a projection of `name` moves in this process, until the returned function is called. */
-export const onMove = (name: string, versions: readonly number[], wake: () => void): (() => void) => {
-  const keys = versions.map((version) => movedKey({ name, version }))
-  for (const key of keys) moved.set(key, (moved.get(key) ?? new Set()).add(wake))
-  return () => {
-    for (const key of keys) moved.get(key)?.delete(wake)
-  }
-}
-
-/**
- * Resolves once the version that serves readers of `projection` (the newest ready one at or below
- * its version, else the newest) has applied `notificationId`; Timeout after `timeoutMs` (5,000).
- * Woken at once by batches committed in this process, it polls for others every `pollMs` (100).
- */
-export const waitForProjection = async (
-  store: ProjectionRecorder,
-  { name, version }: ProjectionVersion,
-  notificationId: number,
-  options: { readonly timeoutMs?: number; readonly pollMs?: number } = {},
-): Promise<void> => {
-  checkCount('notificationId', notificationId, 0)
-  const timeoutMs = checkCount('timeoutMs', options.timeoutMs ?? 5000, 0)
-  const pollMs = checkCount('pollMs', options.pollMs ?? 100, 1)
-  const serving = async (): Promise<number> => {
-    const versions = (await store.selectProjections(name)).filter((s) => s.version <= version)
-    return (versions.filter((s) => s.ready).at(-1) ?? versions.at(-1))?.position ?? 0
-  }
-  const deadline = Date.now() + timeoutMs
-  let wake: (() => void) | undefined
-  const stopWaking = onMove(
-    name,
-    Array.from({ length: version }, (_, i) => i + 1),
-    () => wake?.(),
-  )
-  try {
-    for (;;) {
-      const position = await serving()
-      if (position >= notificationId) return
-      const left = deadline - Date.now()
-      if (left <= 0)
-        throw new EventfoldError(
-          'Timeout',
-          `projection "${name}" reached notification ${position}, not ${notificationId}, within ${timeoutMs} ms`,
-          { projection: name, notificationId, position },
-        )
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, Math.min(pollMs, left))
-        wake = () => {
-          clearTimeout(timer)
-          resolve()
-        }
-      })
-      wake = undefined
-    }
-  } finally {
-    stopWaking()
-  }
 }
 
 /** How far a projection has come: its position against the log's last notification id. */

@@ -10,6 +10,7 @@ import {
   rejectsWith,
   withRecorder,
 } from './conformance.js'
+import { trackingChecks } from './tracking-conformance.js'
 
 const plain = (events: readonly StoredEvent[]) =>
   events.map(({ streamId, version, type, schemaVersion, data }) => ({
@@ -205,58 +206,7 @@ export const recorderConformance = (factory: RecorderFactory<Recorder>): readonl
         [],
       )
     }),
-    check('a tracking row is written with the events, and a repeated one records nothing', async (r) => {
-      const tracking = { upstream: 'orders', notificationId: 7 }
-      equal(await r.maxTrackingId('orders'), 0)
-      await r.insertEvents([ev('x', 1)], { tracking })
-      equal(await r.maxTrackingId('orders'), 7)
-      ok(await r.hasTracking('orders', 7))
-      ok(!(await r.hasTracking('orders', 6)))
-      await rejectsWith('TrackingConflict', () => r.insertEvents([ev('x', 2)], { tracking }))
-      deepStrictEqual(versions(await r.selectEvents('x')), [1])
-      await r.insertEvents([], { tracking: { upstream: 'orders', notificationId: 9 } })
-      equal(await r.maxTrackingId('orders'), 9)
-      equal(await r.maxTrackingId('other'), 0)
-      await r.insertEvents([], { tracking: { upstream: 'accounts', notificationId: 3 } })
-      deepStrictEqual(await r.selectTrackers(), [
-        { upstream: 'accounts', notificationId: 3 },
-        { upstream: 'orders', notificationId: 9 },
-      ])
-    }),
-    check(
-      'a tracking with `after` records every notification of the batch; an overlapping one fails whole',
-      async (r) => {
-        await r.insertEvents([ev('x', 1)], { tracking: { upstream: 'orders', notificationId: 5, after: 2 } })
-        for (const id of [3, 4, 5]) ok(await r.hasTracking('orders', id), `${id} is tracked`)
-        ok(!(await r.hasTracking('orders', 2)))
-        equal(await r.maxTrackingId('orders'), 5)
-        await rejectsWith('TrackingConflict', () =>
-          r.insertEvents([ev('x', 2)], { tracking: { upstream: 'orders', notificationId: 8, after: 4 } }),
-        )
-        await rejectsWith('TrackingConflict', () =>
-          r.insertEvents([ev('x', 2)], { tracking: { upstream: 'orders', notificationId: 3, after: 0 } }),
-        )
-        deepStrictEqual(versions(await r.selectEvents('x')), [1])
-        equal(await r.maxTrackingId('orders'), 5)
-        await r.insertEvents([ev('x', 2)], { tracking: { upstream: 'orders', notificationId: 8, after: 5 } })
-        ok(await r.hasTracking('orders', 6))
-        equal(await r.maxTrackingId('orders'), 8)
-        await rejectsWith('InvalidArgument', () =>
-          r.insertEvents([], { tracking: { upstream: 'orders', notificationId: 9, after: 9 } }),
-        )
-        await rejectsWith('InvalidArgument', () =>
-          r.insertEvents([], { tracking: { upstream: 'orders', notificationId: 20_001, after: 0 } }),
-        )
-      },
-    ),
-    check('a tracking row is not written when the events conflict', async (r) => {
-      await r.insertEvents([ev('x', 1)])
-      await rejectsWith('ConcurrencyError', () =>
-        r.insertEvents([ev('x', 1)], { tracking: { upstream: 'u', notificationId: 1 } }),
-      )
-      ok(!(await r.hasTracking('u', 1)))
-      equal(await r.maxTrackingId('u'), 0)
-    }),
+    ...trackingChecks(check),
     check('concurrent writers lose nothing and duplicate nothing', async (r) => {
       const writers = 8
       const perWriter = 25
