@@ -163,7 +163,9 @@ const loadAll = async (
   for (let i = 0; i < pending.length; i += CONCURRENT_LOADS) {
     const slice = pending.slice(i, i + CONCURRENT_LOADS)
     const read = await Promise.all(slice.map(([, load]) => load()))
-    slice.forEach(([streamId], j) => states.set(streamId, read[j] as Versioned<unknown>))
+    slice.forEach(([streamId], j) => {
+      states.set(streamId, read[j] as Versioned<unknown>)
+    })
   }
   return states
 }
