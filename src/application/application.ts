@@ -171,6 +171,8 @@ export const application = <const G extends readonly AnyAggregate[]>(
       'eventfold.aggregate': aggregate.name,
       'eventfold.stream_id': streamId,
     }
+    // Metrics by application and aggregate only: a series per stream would never end.
+    const measured = { 'eventfold.application': name, 'eventfold.aggregate': aggregate.name }
     return telemetry.span('eventfold.execute', attributes, async (span) => {
       const traceOptions = withTrace(telemetry, options)
       try {
@@ -186,20 +188,12 @@ export const application = <const G extends readonly AnyAggregate[]>(
             'eventfold.notification.first': notificationIds[0],
             'eventfold.notification.last': notificationIds.at(-1),
           })
-        } else telemetry.count('eventfold.rejections', 1, attributes)
+        } else telemetry.count('eventfold.rejections', 1, measured)
         span.setAttributes({ 'eventfold.outcome': outcome })
-        telemetry.count('eventfold.commands', 1, {
-          ...attributes,
-          'eventfold.stream_id': undefined,
-          'eventfold.outcome': outcome,
-        })
+        telemetry.count('eventfold.commands', 1, { ...measured, 'eventfold.outcome': outcome })
         return result
       } catch (error) {
-        telemetry.count('eventfold.commands', 1, {
-          ...attributes,
-          'eventfold.stream_id': undefined,
-          'eventfold.outcome': 'failed',
-        })
+        telemetry.count('eventfold.commands', 1, { ...measured, 'eventfold.outcome': 'failed' })
         throw error
       }
     })

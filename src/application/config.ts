@@ -198,15 +198,18 @@ export const recorderFor = (config: RecorderConfig, appName: string): Recorder &
     case 'memory':
       return createMemoryRecorder()
     case 'sqlite':
-      return lazyRecorder(async () => {
-        const { createSqliteRecorder } = await import('../store/sqlite/index.js')
-        const { path, prefix, createTables } = config
-        return createSqliteRecorder({
-          prefix,
-          ...(path === undefined ? {} : { path }),
-          ...(createTables === undefined ? {} : { createTables }),
-        })
-      })
+      return lazyRecorder(
+        async () => {
+          const { createSqliteRecorder } = await import('../store/sqlite/index.js')
+          const { path, prefix, createTables } = config
+          return createSqliteRecorder({
+            prefix,
+            ...(path === undefined ? {} : { path }),
+            ...(createTables === undefined ? {} : { createTables }),
+          })
+        },
+        { synchronousWrites: true },
+      )
     case 'postgres':
       return lazyRecorder(async () => {
         const { createPostgresRecorder } = await import('../store/postgres/index.js')

@@ -111,6 +111,8 @@ export const createTranscoder = (custom: readonly CustomType[] = []): Transcoder
   /**
    * True when `value` is JSON that `encode` would hand back as it is — nothing to tag, nothing to
    * refuse — checked without allocating. Deeper than 32 levels (a cycle, say) it answers false.
+   * A getter is read here and again when the value is serialized: one that changes between two
+   * reads stores its second value (plain data, what codecs give, has no getters).
    */
   const isPlain = (value: unknown, depth: number): boolean => {
     switch (typeof value) {
@@ -126,6 +128,8 @@ export const createTranscoder = (custom: readonly CustomType[] = []): Transcoder
     }
     if (value === null) return true
     if (depth > 32 || (custom.length > 0 && custom.some((t) => t.matches(value)))) return false
+    // JSON.stringify would call a toJSON of the value's own (an array's, or a non-enumerable one).
+    if (Object.hasOwn(value, 'toJSON')) return false
     if (Array.isArray(value)) {
       for (let i = 0; i < value.length; i++) if (!(i in value && isPlain(value[i], depth + 1))) return false
       return true

@@ -224,13 +224,17 @@ export const createRunnerOf = <Entry extends { readonly notification: Notificati
   }
 
   /** Applies pages until one is short; resolves to the position and how many notifications were applied. */
+  /** Applies pages until one is short, or `signal` aborts (then `stopped`); resolves to the position and the count. */
   const catchUpFrom = async (
     log: NotificationLog,
     from: number,
-  ): Promise<{ position: number; count: number }> => {
+    signal: AbortSignal | undefined,
+  ): Promise<{ position: number; count: number; stopped?: true }> => {
     let position = from
     let count = 0
     for (;;) {
+      // Stopped, or the lease lost: after the batch in hand, not after the whole backlog.
+      if (signal?.aborted) return { position, count, stopped: true }
       const batch = await readBatch(log, position, { batchSize })
       if (batch.notifications.length > 0) position = await step(batch.notifications, position, batch.position)
       count += batch.notifications.length
@@ -238,16 +242,18 @@ export const createRunnerOf = <Entry extends { readonly notification: Notificati
     }
   }
 
-  const catchUp = async (): Promise<number> => {
+  const catchUp = async (signal?: AbortSignal): Promise<number> => {
     for (let failures = 0; ; ) {
       try {
         const start = await status()
-        let { position, count } = await catchUpFrom(source.log, start.position)
-        if (start.ready) return count
+        const first = await catchUpFrom(source.log, start.position, signal)
+        let { position, count } = first
+        if (start.ready || first.stopped) return count
         // Ready only once at least as far as the version serving now, so that readers who switch
         // to this one never see it behind what they saw (the serving one may still be following).
         for (let serving = await servingPosition(); position < serving; serving = await servingPosition()) {
-          const more = await catchUpFrom(source.log, position)
+          const more = await catchUpFrom(source.log, position, signal)
+          if (more.stopped) return count + more.count
           position = more.position
           count += more.count
           if (more.count === 0) await sleep(50)
@@ -266,7 +272,8 @@ export const createRunnerOf = <Entry extends { readonly notification: Notificati
     let failures = 0
     while (!signal.aborted) {
       try {
-        await catchUp()
+        await catchUp(signal)
+        if (signal.aborted) return
         let position = (await status()).position
         const poll = { pollMs, signal, batchSize, after: position }
         for await (const batch of follow(source.log, poll)) {

@@ -4,21 +4,22 @@
 import { EventfoldError } from '../codec/index.js'
 import { checkCount, type ProjectionRecorder, type ProjectionVersion } from '../store/index.js'
 
-// Wakes the readers in this process that wait for a projection to move (others poll).
+// Wakes the readers in this process that wait for a projection to move (others poll), by name:
+// a move of any version of it wakes them, and they read which version serves.
 const moved = new Map<string, Set<() => void>>()
-const movedKey = (p: ProjectionVersion) => `${p.name}\u0000${p.version}`
 
 /** Tells waiting readers in this process that a projection moved. */
-export const announceMove = (projection: ProjectionVersion): void => {
-  for (const wake of moved.get(movedKey(projection)) ?? []) wake()
+export const announceMove = ({ name }: ProjectionVersion): void => {
+  for (const wake of moved.get(name) ?? []) wake()
 }
 
-/** Calls `wake` whenever a projection of `name` moves in this process, until the returned function is called. */
-export const onMove = (name: string, versions: readonly number[], wake: () => void): (() => void) => {
-  const keys = versions.map((version) => movedKey({ name, version }))
-  for (const key of keys) moved.set(key, (moved.get(key) ?? new Set()).add(wake))
+/** Calls `wake` whenever a version of the projection `name` moves in this process, until the returned function is called. */
+export const onMove = (name: string, wake: () => void): (() => void) => {
+  const waiting = moved.get(name) ?? new Set<() => void>()
+  moved.set(name, waiting.add(wake))
   return () => {
-    for (const key of keys) moved.get(key)?.delete(wake)
+    waiting.delete(wake)
+    if (waiting.size === 0 && moved.get(name) === waiting) moved.delete(name)
   }
 }
 
@@ -42,11 +43,7 @@ export const waitForProjection = async (
   }
   const deadline = Date.now() + timeoutMs
   let wake: (() => void) | undefined
-  const stopWaking = onMove(
-    name,
-    Array.from({ length: version }, (_, i) => i + 1),
-    () => wake?.(),
-  )
+  const stopWaking = onMove(name, () => wake?.())
   try {
     for (;;) {
       const position = await serving()

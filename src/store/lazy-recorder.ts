@@ -12,7 +12,10 @@ type Created = Recorder & ProjectionRecorder & Partial<SqlProjectionRecorder<unk
  * Wraps `create` so that it runs once, on the first call of any method; `close()` before that
  * creates nothing. Its SQL projections get the created recorder's transaction (none on memory).
  */
-export const lazyRecorder = (create: () => Promise<Created>): Recorder & SqlProjectionRecorder<unknown> => {
+export const lazyRecorder = (
+  create: () => Promise<Created>,
+  options: { readonly synchronousWrites?: boolean } = {},
+): Recorder & SqlProjectionRecorder<unknown> => {
   let created: Promise<Created> | undefined
   let closed = false
   const get = (): Promise<Created> => {
@@ -23,6 +26,8 @@ export const lazyRecorder = (create: () => Promise<Created>): Recorder & SqlProj
     return created
   }
   return {
+    // Known before the recorder exists, so that an async SQL projection is refused up front on SQLite.
+    ...(options.synchronousWrites ? { synchronousWrites: true } : {}),
     insertEvents: async (events, options) => (await get()).insertEvents(events, options),
     selectEvents: async (streamId, options) => (await get()).selectEvents(streamId, options),
     selectNotifications: async (start, limit, options) =>

@@ -57,12 +57,18 @@ const notificationOf = (row: Row): Notification => {
     : { streamId, version, type, schemaVersion, data, eventId, metadata, id, recordedAt }
 }
 
+/**
+ * A copy of bytes in a plain Uint8Array of their own: `slice()` of a Node Buffer (what the mapper
+ * gives) is a view of the same memory, not a copy.
+ */
+const copyBytes = (bytes: Uint8Array): Uint8Array => new Uint8Array(bytes)
+
 const copyEvent = ({ streamId, version, type, schemaVersion, data }: StoredEvent): StoredEvent => ({
   streamId,
   version,
   type,
   schemaVersion,
-  data: data.slice(),
+  data: copyBytes(data),
 })
 
 /** Finds the index of `version` in a stream sorted by version, or where it would be inserted (as ~index). */
@@ -117,7 +123,7 @@ export const createMemoryRecorder = (): MemoryRecorder => {
     const length = data.byteLength
     const metadata = event.metadata === undefined ? undefined : structuredClone(event.metadata)
     if (length > CHUNK / 4) {
-      const own = data.slice()
+      const own = copyBytes(data)
       return {
         streamId,
         version,
@@ -269,7 +275,7 @@ export const createMemoryRecorder = (): MemoryRecorder => {
     insertSnapshot: async (snapshot) => {
       open()
       checkStoredEvent(snapshot)
-      const stored: Notification = { ...snapshot, data: snapshot.data.slice(), id: 0 }
+      const stored: Notification = { ...snapshot, data: copyBytes(snapshot.data), id: 0 }
       const list = snapshots.get(snapshot.streamId) ?? []
       const at = search(list, snapshot.version)
       if (at >= 0) list[at] = stored
@@ -288,21 +294,21 @@ export const createMemoryRecorder = (): MemoryRecorder => {
     insertDataKey: async (subject, wrapped) => {
       open()
       checkStreamId(subject)
-      if (!dataKeys.has(subject)) dataKeys.set(subject, wrapped.slice())
-      return (dataKeys.get(subject) as Uint8Array).slice()
+      if (!dataKeys.has(subject)) dataKeys.set(subject, copyBytes(wrapped))
+      return copyBytes(dataKeys.get(subject) as Uint8Array)
     },
     selectDataKeys: async (subjects) => {
       open()
       return new Map(
         subjects.flatMap((s) =>
-          dataKeys.has(s) ? [[s, (dataKeys.get(s) as Uint8Array).slice()] as const] : [],
+          dataKeys.has(s) ? [[s, copyBytes(dataKeys.get(s) as Uint8Array)] as const] : [],
         ),
       )
     },
     replaceDataKey: async (subject, wrapped) => {
       open()
       if (!dataKeys.has(subject)) throw invalidArgument(`subject "${subject}" has no data key`, { subject })
-      dataKeys.set(subject, wrapped.slice())
+      dataKeys.set(subject, copyBytes(wrapped))
     },
     deleteDataKey: async (subject) => {
       open()

@@ -130,8 +130,15 @@ export const keepsProjections = <R extends object>(recorder: R): recorder is R &
 export const MAX_KEY_BYTES = 1024
 
 const encoder = new TextEncoder()
-/** A NUL as JSON writes it: \u0000 after an even number of backslashes (an odd one escapes the first). */
-const ESCAPED_NUL = /(?<!\\)(?:\\\\)*\\u0000/
+/** True when every string of a JSON value (keys too) has no NUL and no lone surrogate: what jsonb can store. */
+const storableText = (value: JsonValue): boolean => {
+  if (typeof value === 'string') return !value.includes('\u0000') && value.isWellFormed()
+  if (value === null || typeof value !== 'object') return true
+  if (Array.isArray(value)) return value.every(storableText)
+  for (const [key, item] of Object.entries(value))
+    if (key.includes('\u0000') || !key.isWellFormed() || !storableText(item as JsonValue)) return false
+  return true
+}
 
 /** Returns `value` if it is a non-empty, well-formed string without NUL of at most MAX_KEY_BYTES; InvalidArgument otherwise. */
 export const checkKey = (what: string, value: unknown): string => {
@@ -161,9 +168,9 @@ export const checkProjectionBatch = (batch: ProjectionBatch): void => {
       const { document } = change
       checkKey('document key', document.key)
       checkEventType(document.type)
-      if (ESCAPED_NUL.test(JSON.stringify(document.data) ?? ''))
+      if (!storableText(document.data))
         throw invalidArgument(
-          `document "${document.key}" holds a NUL character, which PostgreSQL's jsonb cannot store`,
+          `document "${document.key}" holds a NUL character or a lone surrogate, which PostgreSQL's jsonb cannot store`,
         )
       checkCount('document schemaVersion', document.schemaVersion, 1)
       for (const [field, value] of Object.entries(document.fields ?? {})) {

@@ -2,7 +2,7 @@
 
 import { EventfoldError } from '../../codec/index.js'
 
-/** Translates a better-sqlite3 error into a typed one (LockTimeout, DatabaseError); others pass as they are. */
+/** Translates a better-sqlite3 error into a typed one (LockTimeout, SchemaMissing, DatabaseError); others pass as they are. */
 export const translate = (error: unknown): unknown => {
   const code = (error as { code?: unknown }).code
   if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
@@ -13,13 +13,18 @@ export const translate = (error: unknown): unknown => {
       { cause: error },
     )
   }
-  if (typeof code === 'string' && code.startsWith('SQLITE_')) {
+  const message = String((error as Error).message)
+  // As PostgreSQL's 42P01: a table is missing — not one row's fault.
+  if (code === 'SQLITE_ERROR' && /^no such table\b/.test(message)) {
     return new EventfoldError(
-      'DatabaseError',
-      String((error as Error).message),
+      'SchemaMissing',
+      `a table is missing: ${message}`,
       { sqliteCode: code },
       { cause: error },
     )
+  }
+  if (typeof code === 'string' && code.startsWith('SQLITE_')) {
+    return new EventfoldError('DatabaseError', message, { sqliteCode: code }, { cause: error })
   }
   return error
 }
