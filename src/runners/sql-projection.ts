@@ -32,13 +32,17 @@ export const sqlProjection = <Tx, Entry>(
   definition: Omit<SqlProjection<Tx, Entry>, 'version'> & { readonly version?: number },
 ): SqlProjection<Tx, Entry> => ({ ...definition, version: definition.version ?? 1 })
 
-/** Failures of the store or its configuration, never of one entry: never kept as dead letters. */
+/**
+ * Failures of the store or its configuration, never clearly of one entry: never kept as dead
+ * letters. A statement timeout is among them: a slow database is no reason to set entries aside.
+ */
 const SYSTEMIC = new Set([
   'PermissionDenied',
   'SchemaMissing',
   'SchemaTooNew',
   'InvalidConfiguration',
   'RecorderClosed',
+  'Timeout',
 ])
 const isSystemic = (error: unknown): boolean => isEventfoldError(error) && SYSTEMIC.has(error.code)
 
