@@ -2,8 +2,10 @@
 // environment — memory by default; EVENTFOLD_PERSISTENCE=sqlite or postgres (with DATABASE_URL).
 
 import { readConfig } from 'eventfold/application'
+import { createDocumentProjection } from 'eventfold/runners'
 import { isLeft } from 'fp-ts/lib/Either.js'
 import { createDogSchool } from './dog-school.js'
+import { dogsByTrick } from './dogs-by-trick.js'
 
 const school = createDogSchool()
 console.log(`Dog school on the ${readConfig(school.app.name).recorder.persistence} store`)
@@ -28,4 +30,12 @@ for (const entry of entries) {
   const event = entry._tag === 'Event' ? JSON.stringify(entry.event) : '(erased)'
   console.log(`  #${id} ${type} (schema v${schemaVersion}) stream ${streamId} version ${version} ${event}`)
 }
+// A durable read model of the same log: for each trick, the dogs that know it (stored by the store).
+const byTrick = createDocumentProjection({ source: school.app, projection: dogsByTrick })
+await byTrick.catchUp()
+const tricks = await byTrick.list()
+console.log(
+  'dogs by trick →',
+  Object.fromEntries(tricks.map(({ key, document }) => [key, document.dogs.length])),
+)
 await school.close()
