@@ -93,6 +93,36 @@ describe.skipIf(skipPostgres)('PostgreSQL connection faults', () => {
     }
   })
 
+  it('a read whose connection goes silent is given up on after replyTimeoutMs and read again on a new one', async () => {
+    const proxy = await createProxy(Number(new URL(url).port))
+    const target = new URL(url)
+    target.host = `127.0.0.1:${proxy.port}`
+    const recorder = createPostgresRecorder({
+      url: target.toString(),
+      schema: freshSchema(),
+      max: 3,
+      replyTimeoutMs: 300,
+    })
+    try {
+      await recorder.insertEvents([storedEvent('quiet-stream', 1), storedEvent('other', 1)])
+      expect(await recorder.selectEvents('other')).toHaveLength(1) // the reader's connection is open
+      proxy.silenceAfter('quiet-stream')
+      // The read goes out and nothing comes back on that connection; without a deadline it (and
+      // every read queued behind it) would wait for TCP to give up.
+      const [quiet, behind] = await Promise.all([
+        recorder.selectEvents('quiet-stream'),
+        recorder.selectEvents('other'),
+      ])
+      expect(proxy.lost()).toBe(1)
+      expect(quiet.map((e) => e.version)).toEqual([1])
+      expect(behind.map((e) => e.version)).toEqual([1])
+      expect(await recorder.selectEvents('other')).toHaveLength(1)
+    } finally {
+      await recorder.close()
+      await proxy.close()
+    }
+  })
+
   it('the first call after its sessions were terminated succeeds (reads and appends)', async () => {
     const recorder = createPostgresRecorder({
       url,

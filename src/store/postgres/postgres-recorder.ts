@@ -71,7 +71,33 @@ export const createPostgresRecorder = (options: PostgresRecorderOptions = {}): P
   // flight, and loads that come together go out in one write (the driver pipelines them).
   const readers = config.max > 1 ? 1 : 0
   const sql = connect(config.max - readers)
-  const reader = readers > 0 ? connect(readers) : sql
+  let reader = readers > 0 ? connect(readers) : sql
+  const replyTimeoutMs = options.replyTimeoutMs ?? 30_000
+  /**
+   * Runs a read on the reader's connection. One with no reply within replyTimeoutMs (a connection
+   * cut off without a word) would hold every read queued behind it: that connection is dropped for a
+   * new one, and the read fails with ConnectionError, which `run` tries again.
+   */
+  const onReader = <T>(query: (db: postgres.Sql) => Promise<T>): Promise<T> => {
+    if (reader === sql) return query(sql)
+    const db = reader
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const silent = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        if (reader === db) {
+          reader = connect(readers)
+          void db.end({ timeout: 0 }).catch(() => undefined)
+        }
+        reject(
+          Object.assign(new Error(`no reply to a read within ${replyTimeoutMs} ms`), {
+            code: 'CONNECTION_CLOSED',
+          }),
+        )
+      }, replyTimeoutMs)
+      timer.unref?.()
+    })
+    return Promise.race([query(db), silent]).finally(() => clearTimeout(timer))
+  }
   const retryForMs = options.retryForMs ?? 10_000
   const maxBackoff = options.maxBackoffMs ?? 500
   const pooled = options.transactionPooling === true
@@ -236,10 +262,13 @@ export const createPostgresRecorder = (options: PostgresRecorderOptions = {}): P
       checkCount('upTo', upTo, 0)
       if (limit !== undefined) checkCount('limit', limit, 0)
       const rows = await run(
-        () => reader<EventRow[]>`
-          select ${reader.unsafe(STREAM_COLUMNS)} from ${reader.unsafe(names.events)}
-          where stream_id = ${streamId} and version > ${after} and version <= ${upTo}
-          order by version ${backwards ? reader`desc` : reader`asc`} limit ${limit ?? null}`,
+        () =>
+          onReader(
+            (db) => db<EventRow[]>`
+              select ${db.unsafe(STREAM_COLUMNS)} from ${db.unsafe(names.events)}
+              where stream_id = ${streamId} and version > ${after} and version <= ${upTo}
+              order by version ${backwards ? db`desc` : db`asc`} limit ${limit ?? null}`,
+          ),
         { streamId },
       )
       return rows.map((row) => toNotification(row, streamId))
