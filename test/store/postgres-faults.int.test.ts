@@ -21,10 +21,15 @@ const kill = async (applicationName: string): Promise<number> => {
   return rows.length
 }
 
-const through = (port: number, schema: string, applicationName: string) => {
+const through = (
+  port: number,
+  schema: string,
+  applicationName: string,
+  options: { readonly max?: number; readonly replyTimeoutMs?: number } = {},
+) => {
   const target = new URL(url)
   target.host = `127.0.0.1:${port}`
-  return createPostgresRecorder({ url: target.toString(), schema, applicationName, max: 1 })
+  return createPostgresRecorder({ url: target.toString(), schema, applicationName, max: 1, ...options })
 }
 
 const count = async (recorder: PostgresRecorder, streamId: string) =>
@@ -68,14 +73,7 @@ describe.skipIf(skipPostgres)('PostgreSQL connection faults', () => {
 
   it('an append whose connection goes silent is given up on after replyTimeoutMs, found stored, reported once', async () => {
     const proxy = await createProxy(Number(new URL(url).port))
-    const target = new URL(url)
-    target.host = `127.0.0.1:${proxy.port}`
-    const recorder = createPostgresRecorder({
-      url: target.toString(),
-      schema: freshSchema(),
-      max: 3,
-      replyTimeoutMs: 300,
-    })
+    const recorder = through(proxy.port, freshSchema(), 'silent-append', { max: 3, replyTimeoutMs: 300 })
     try {
       await recorder.insertEvents([storedEvent('warm-up', 1)])
       proxy.silenceAfter('silenced-stream')
@@ -95,14 +93,7 @@ describe.skipIf(skipPostgres)('PostgreSQL connection faults', () => {
 
   it('a read whose connection goes silent is given up on after replyTimeoutMs and read again on a new one', async () => {
     const proxy = await createProxy(Number(new URL(url).port))
-    const target = new URL(url)
-    target.host = `127.0.0.1:${proxy.port}`
-    const recorder = createPostgresRecorder({
-      url: target.toString(),
-      schema: freshSchema(),
-      max: 3,
-      replyTimeoutMs: 300,
-    })
+    const recorder = through(proxy.port, freshSchema(), 'silent-read', { max: 3, replyTimeoutMs: 300 })
     try {
       await recorder.insertEvents([storedEvent('quiet-stream', 1), storedEvent('other', 1)])
       expect(await recorder.selectEvents('other')).toHaveLength(1) // the reader's connection is open
