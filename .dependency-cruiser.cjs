@@ -18,7 +18,7 @@ const allowed = {
   evolve: [],
   decide: ['evolve'],
   codec: [],
-  process: ['decide', 'evolve', 'codec'],
+  process: ['decide', 'evolve'],
   store: ['codec'],
   log: ['store', 'codec'],
   application: ['decide', 'evolve', 'codec', 'store', 'log'],

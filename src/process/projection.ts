@@ -2,7 +2,31 @@
 // the documents it changes, and a pure `evolve` folds it into each of them; the library stores the
 // documents, with the position in the log, one transaction per batch (see eventfold/runners).
 
-import type { StateCodec } from '../codec/index.js'
+/** A JSON value, as eventfold/codec's JsonValue (named here: src/process depends on decide and evolve only). */
+type Json = null | boolean | number | string | readonly Json[] | { readonly [key: string]: Json }
+
+/** A document in its stored form: a type name, the schema version of `data`, and JSON data. */
+export interface EncodedDocument {
+  readonly type: string
+  readonly schemaVersion: number
+  readonly data: Json
+}
+
+/** How documents are stored and validated on read; a state codec (stateFromZod, jsonState …) is one. */
+export interface DocumentCodec<D> {
+  readonly name: string
+  /** The stored form of a document; throws when it cannot be stored faithfully. */
+  encode(document: D): EncodedDocument
+  /** The document a stored form holds, validated (and upcast), or what was wrong, on the left. */
+  decode(
+    encoded: EncodedDocument,
+  ):
+    | {
+        readonly _tag: 'Left'
+        readonly left: { readonly message: string; readonly path: readonly (string | number)[] }
+      }
+    | { readonly _tag: 'Right'; readonly right: D }
+}
 
 /**
  * A durable read model of documents by key. `Entry` is what it folds: an application's log entries
@@ -21,7 +45,7 @@ export interface DocumentProjection<D, Entry> {
   /** The document under `key` after `entry`; undefined deletes it (or leaves it absent). Pure. */
   readonly evolve: (document: D | undefined, entry: Entry, key: string) => D | undefined
   /** Stores documents and validates them on read (a state codec: zod, io-ts, or plain JSON). */
-  readonly codec: StateCodec<D>
+  readonly codec: DocumentCodec<D>
   /** Fields to find documents by, each a value computed from a document (undefined: not indexed). */
   readonly indexes?: Readonly<Record<string, (document: D) => string | number | boolean | undefined>>
 }
