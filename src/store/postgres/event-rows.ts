@@ -3,7 +3,7 @@
 // and the event id come as one text column, and the time as milliseconds (the driver would parse a
 // timestamptz with new Date(text), several times the cost of the rest of a row).
 
-import type { EventMetadata, Notification } from '../records.js'
+import type { EventMetadata, Notification, StoredEvent } from '../records.js'
 
 /** The text column: notification id, version, schema version, milliseconds, event id (empty when none). */
 const INFO = `concat(notification_id, ' ', version, ' ', schema_version, ' ',
@@ -59,3 +59,21 @@ export const toNotification = (row: EventRow, streamId = row.stream_id as string
     ? { streamId, version, type, schemaVersion, data, eventId, id, recordedAt }
     : { streamId, version, type, schemaVersion, data, id, recordedAt }
 }
+
+/** A snapshot's row. */
+export interface SnapshotRow {
+  readonly stream_id: string
+  readonly version: string
+  readonly type: string
+  readonly schema_version: number
+  readonly data: Uint8Array
+}
+
+/** The stored form of a snapshot's row. */
+export const snapshotOf = (row: SnapshotRow): StoredEvent => ({
+  streamId: row.stream_id,
+  version: Number(row.version),
+  type: row.type,
+  schemaVersion: row.schema_version,
+  data: view(row.data),
+})

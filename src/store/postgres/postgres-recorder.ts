@@ -20,12 +20,20 @@ import type { InsertOptions, StoredEvent } from '../records.js'
 import { checkCount, checkStoredEvent, checkStreamId, checkTracking } from '../validate.js'
 import { type Batch, createWrite } from './append.js'
 import { arrayLiteral } from './arrays.js'
-import { type EventRow, LOG_COLUMNS, STREAM_COLUMNS, toNotification, view } from './event-rows.js'
+import {
+  type EventRow,
+  LOG_COLUMNS,
+  type SnapshotRow,
+  STREAM_COLUMNS,
+  snapshotOf,
+  toNotification,
+} from './event-rows.js'
 import { createGroupCommit } from './group-commit.js'
 import { createPostgresLeases } from './lease.js'
 import { ensureSchema } from './migrate.js'
 import { backoffMs, driverConfig, type PostgresRecorderOptions } from './options.js'
 import { createPostgresProjections, type PostgresTransaction } from './projections.js'
+import { createReader } from './reader.js'
 import { type Names, namesOf } from './schema.js'
 import { translate } from './translate.js'
 
@@ -36,23 +44,6 @@ export interface PostgresRecorder extends Recorder, SqlProjectionRecorder<Postgr
   readonly names: Names
   readonly sql: postgres.Sql
 }
-
-/** A snapshot's row. */
-interface SnapshotRow {
-  readonly stream_id: string
-  readonly version: string
-  readonly type: string
-  readonly schema_version: number
-  readonly data: Uint8Array
-}
-
-const toStored = (row: SnapshotRow): StoredEvent => ({
-  streamId: row.stream_id,
-  version: Number(row.version),
-  type: row.type,
-  schemaVersion: row.schema_version,
-  data: view(row.data),
-})
 
 const bytes = (data: Uint8Array): Buffer => Buffer.from(data.buffer, data.byteOffset, data.byteLength)
 
@@ -67,37 +58,11 @@ export const createPostgresRecorder = (options: PostgresRecorderOptions = {}): P
   const config = driverConfig(options)
   const connect = (max: number) =>
     options.url === undefined ? postgres({ ...config, max }) : postgres(options.url, { ...config, max })
-  // Streams are read on a connection of their own, so that a load never waits behind an append in
-  // flight, and loads that come together go out in one write (the driver pipelines them).
-  const readers = config.max > 1 ? 1 : 0
-  const sql = connect(config.max - readers)
-  let reader = readers > 0 ? connect(readers) : sql
+  // Streams are read on a connection of their own (see reader.ts): one of the pool's `max`.
+  const separate = config.max > 1
+  const sql = connect(separate ? config.max - 1 : config.max)
   const replyTimeoutMs = options.replyTimeoutMs ?? 30_000
-  /**
-   * Runs a read on the reader's connection. One with no reply within replyTimeoutMs (a connection
-   * cut off without a word) would hold every read queued behind it: that connection is dropped for a
-   * new one, and the read fails with ConnectionError, which `run` tries again.
-   */
-  const onReader = <T>(query: (db: postgres.Sql) => Promise<T>): Promise<T> => {
-    if (reader === sql) return query(sql)
-    const db = reader
-    let timer: ReturnType<typeof setTimeout> | undefined
-    const silent = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        if (reader === db) {
-          reader = connect(readers)
-          void db.end({ timeout: 0 }).catch(() => undefined)
-        }
-        reject(
-          Object.assign(new Error(`no reply to a read within ${replyTimeoutMs} ms`), {
-            code: 'CONNECTION_CLOSED',
-          }),
-        )
-      }, replyTimeoutMs)
-      timer.unref?.()
-    })
-    return Promise.race([query(db), silent]).finally(() => clearTimeout(timer))
-  }
+  const reader = createReader(sql, connect, separate, replyTimeoutMs)
   const retryForMs = options.retryForMs ?? 10_000
   const maxBackoff = options.maxBackoffMs ?? 500
   const pooled = options.transactionPooling === true
@@ -151,10 +116,10 @@ export const createPostgresRecorder = (options: PostgresRecorderOptions = {}): P
     writers: options.writers ?? 1,
     maxSize: options.maxGroupEvents ?? 5_000,
     stallMs: 1_000,
-    deadlineMs: options.replyTimeoutMs ?? 30_000,
+    deadlineMs: replyTimeoutMs,
     timedOut: () =>
       translate(
-        Object.assign(new Error(`no reply to an append within ${options.replyTimeoutMs ?? 30_000} ms`), {
+        Object.assign(new Error(`no reply to an append within ${replyTimeoutMs} ms`), {
           code: 'CONNECTION_CLOSED',
         }),
       ),
@@ -263,7 +228,7 @@ export const createPostgresRecorder = (options: PostgresRecorderOptions = {}): P
       if (limit !== undefined) checkCount('limit', limit, 0)
       const rows = await run(
         () =>
-          onReader(
+          reader.read(
             (db) => db<EventRow[]>`
               select ${db.unsafe(STREAM_COLUMNS)} from ${db.unsafe(names.events)}
               where stream_id = ${streamId} and version > ${after} and version <= ${upTo}
@@ -331,7 +296,7 @@ export const createPostgresRecorder = (options: PostgresRecorderOptions = {}): P
           where stream_id = ${streamId} and version <= ${upTo} order by version desc limit 1`,
         { streamId },
       )
-      return row ? toStored(row) : undefined
+      return row ? snapshotOf(row) : undefined
     },
     insertDataKey: async (subject, wrapped) => {
       checkStreamId(subject)
@@ -415,7 +380,7 @@ export const createPostgresRecorder = (options: PostgresRecorderOptions = {}): P
       await Promise.race([
         writer.idle(),
         new Promise((resolve) => {
-          timer = setTimeout(resolve, options.replyTimeoutMs ?? 30_000)
+          timer = setTimeout(resolve, replyTimeoutMs)
         }),
       ])
       clearTimeout(timer)
@@ -423,7 +388,7 @@ export const createPostgresRecorder = (options: PostgresRecorderOptions = {}): P
       closed = true
       local.clear()
       // A connection killed by the server can keep the driver waiting for its end: give up on it after a second.
-      await Promise.all([sql.end({ timeout: 1 }), reader === sql ? undefined : reader.end({ timeout: 1 })])
+      await Promise.all([sql.end({ timeout: 1 }), reader.end()])
     },
   }
 }
