@@ -108,15 +108,16 @@ const documentApplier = <D, Entry>(
       const stored = await store.selectDocuments(version, [...all])
       const documents = new Map<string, D | undefined>()
       for (const [key, document] of stored) documents.set(key, decodeDocument(projection, document))
-      const changed = new Set<string>()
+      // The stored form of each document changed so far, encoded and checked at the entry that changed it.
+      const changed = new Map<string, DocumentChange>()
       const deadLetters: DeadLetter[] = []
       const commit = async (upTo: number) => {
-        const changes = [...changed].map((key) => toChange(projection, key, documents.get(key)))
-        await store.commitProjection(version, { from, to: upTo, changes, deadLetters })
+        await store.commitProjection(version, { from, to: upTo, changes: [...changed.values()], deadLetters })
       }
       /** Folds one entry into each of its documents, all or none; resolves to the error if one failed. */
       const evolveAll = (item: Item<Entry> & { _tag: 'Entry' }): unknown => {
         const next = new Map<string, D | undefined>()
+        const changes = new Map<string, DocumentChange>()
         try {
           for (const key of keysOf.get(item) ?? [])
             next.set(
@@ -124,16 +125,16 @@ const documentApplier = <D, Entry>(
               projection.evolve(next.has(key) ? next.get(key) : documents.get(key), item.entry, key),
             )
           // Encoding and storing are checked here, so that a document that cannot be stored fails at its entry.
-          for (const [key, document] of next)
-            if (document !== undefined)
-              checkProjectionBatch({ from: 0, to: 0, changes: [toChange(projection, key, document)] })
+          for (const [key, document] of next) {
+            const change = toChange(projection, key, document)
+            checkProjectionBatch({ from: 0, to: 0, changes: [change] })
+            changes.set(key, change)
+          }
         } catch (error) {
           return error ?? new Error('undefined was thrown')
         }
-        for (const [key, document] of next) {
-          documents.set(key, document)
-          changed.add(key)
-        }
+        for (const [key, document] of next) documents.set(key, document)
+        for (const [key, change] of changes) changed.set(key, change)
         return undefined
       }
       let previous = from
