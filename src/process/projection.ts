@@ -18,9 +18,7 @@ export interface DocumentCodec<D> {
   /** The stored form of a document; throws when it cannot be stored faithfully. */
   encode(document: D): EncodedDocument
   /** The document a stored form holds, validated (and upcast), or what was wrong, on the left. */
-  decode(
-    encoded: EncodedDocument,
-  ):
+  decode(encoded: EncodedDocument):
     | {
         readonly _tag: 'Left'
         readonly left: { readonly message: string; readonly path: readonly (string | number)[] }
